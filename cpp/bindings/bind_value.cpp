@@ -1,0 +1,139 @@
+// The Python `Value`: micrograd's API over arenagrad::Value. Translation only; the
+// math lives in the core's op table.
+#include <pybind11/stl.h>
+
+#include <charconv>
+#include <string>
+
+#include "bindings.hpp"
+#include "convert.hpp"
+
+namespace arenagrad::bindings {
+namespace {
+
+py::object not_implemented() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
+
+py::object wrap(Value&& v) { return py::cast(std::move(v)); }
+
+// `self <op> other`, other a Value or a number. Handles both in one overload:
+// pybind11 tries overloads in turn, and a failed first try costs microseconds.
+template <Op op>
+py::object binary(const Value& self, py::handle other) {
+  if (const Value* v = as_value(other)) return wrap(self.apply(op, Operand::of(v->id())));
+  double x = 0.0;
+  if (real_number(other, x)) return wrap(self.apply(op, Operand::number(x)));
+  return not_implemented();
+}
+
+// `other <op> self` where other is a number (Python calls __radd__ and friends).
+template <Op op>
+py::object reflected(const Value& self, py::handle other) {
+  double x = 0.0;
+  if (real_number(other, x)) return wrap(self.apply_reflected(op, x));
+  return not_implemented();
+}
+
+py::object power(const Value& self, py::handle exponent, py::handle modulo) {
+  if (!modulo.is_none()) throw py::type_error("pow() with a modulus is not supported for Value");
+  if (const Value* e = as_value(exponent)) return wrap(self.pow(*e));
+  double k = 0.0;
+  if (real_number(exponent, k)) return wrap(self.pow(k));
+  return not_implemented();
+}
+
+std::string float_repr(double x) { return py::repr(py::float_(x)); }
+
+// micrograd writes a power's op as f"**{exponent}": "**2", "**-1", "**0.5".
+std::string op_text(const Value& v) {
+  std::string text = symbol(v.op());
+  if (v.op() == Op::PowConst) {
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v.arena().node(v.id()).k);
+    if (ec == std::errc()) text.append(buf, end);
+  }
+  return text;
+}
+
+py::tuple children(const Value& v) {
+  std::vector<Value> kids = v.children();
+  py::tuple out(kids.size());
+  for (std::size_t i = 0; i < kids.size(); ++i) out[i] = wrap(std::move(kids[i]));
+  return out;
+}
+
+// Pickled as a leaf: its data, grad and label (the graph behind it is not kept).
+py::tuple get_state(const Value& v) {
+  return py::make_tuple(v.data(), v.grad(), v.arena().label(v.id()));
+}
+
+Value set_state(const py::tuple& state) {
+  if (state.size() != 3) {
+    throw py::value_error("Value state must be (data, grad, label), got " +
+                          std::to_string(state.size()) + " items");
+  }
+  Value v(require_real(state[0], "Value state's data"));
+  v.set_grad(require_real(state[1], "Value state's grad"));
+  if (!py::isinstance<py::str>(state[2])) throw py::type_error("Value state's label must be a str");
+  v.arena().set_label(v.id(), state[2].cast<std::string>());
+  return v;
+}
+
+}  // namespace
+
+void bind_value(py::module_& m) {
+  py::class_<Value> cls(m, "Value", "A scalar that remembers how it was computed.");
+  value_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  // Users meet it as arenagrad.Value (pickles and error messages say so too).
+  cls.attr("__module__") = "arenagrad";
+
+  cls.def(py::init([](py::handle x) { return Value(require_real(x, "Value()")); }),
+          py::arg("data"))
+      .def_property(
+          "data", &Value::data,
+          [](Value& v, py::handle x) { v.set_data(require_real(x, "Value.data")); })
+      .def_property(
+          "grad", &Value::grad,
+          [](Value& v, py::handle x) { v.set_grad(require_real(x, "Value.grad")); })
+      .def_property(
+          "label", [](const Value& v) { return v.arena().label(v.id()); },
+          [](Value& v, std::string text) { v.arena().set_label(v.id(), std::move(text)); })
+      .def_property_readonly("_prev", &children)
+      .def_property_readonly("_op", &op_text)
+      .def("_backward", &Value::local_backward)
+      .def("backward", &Value::backward)
+      .def("__repr__",
+           [](const Value& v) {
+             return "Value(data=" + float_repr(v.data()) + ", grad=" + float_repr(v.grad()) + ")";
+           })
+      .def("__eq__",
+           [](const Value& self, py::handle other) -> py::object {
+             if (const Value* v = as_value(other)) return py::bool_(v->id() == self.id());
+             return not_implemented();
+           })
+      .def("__ne__",
+           [](const Value& self, py::handle other) -> py::object {
+             if (const Value* v = as_value(other)) return py::bool_(v->id() != self.id());
+             return not_implemented();
+           })
+      .def("__hash__", [](const Value& v) { return static_cast<py::ssize_t>(v.id()); })
+      .def("__add__", &binary<Op::Add>, py::is_operator())
+      .def("__sub__", &binary<Op::Sub>, py::is_operator())
+      .def("__mul__", &binary<Op::Mul>, py::is_operator())
+      .def("__truediv__", &binary<Op::Div>, py::is_operator())
+      .def("__radd__", &reflected<Op::Add>, py::is_operator())
+      .def("__rsub__", &reflected<Op::Sub>, py::is_operator())
+      .def("__rmul__", &reflected<Op::Mul>, py::is_operator())
+      .def("__rtruediv__", &reflected<Op::Div>, py::is_operator())
+      .def("__pow__", &power, py::arg("exponent"), py::arg("modulo") = py::none(),
+           py::is_operator())
+      .def("__rpow__", &reflected<Op::Pow>, py::is_operator())
+      .def("__neg__", [](const Value& v) { return -v; })
+      .def("relu", &Value::relu)
+      .def("tanh", &Value::tanh)
+      .def("exp", &Value::exp)
+      .def("log", &Value::log)
+      .def("sigmoid", &Value::sigmoid)
+      .def(py::pickle(&get_state, &set_state));
+}
+
+}  // namespace arenagrad::bindings

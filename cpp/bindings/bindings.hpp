@@ -1,0 +1,12 @@
+// One bind_* function per concept; module.cpp calls them in order.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace arenagrad::bindings {
+
+void bind_errors(pybind11::module_& m);
+void bind_value(pybind11::module_& m);
+void bind_arena(pybind11::module_& m);
+
+}  // namespace arenagrad::bindings

@@ -1,0 +1,44 @@
+// Translating Python objects into the core's types.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include "arenagrad/value.hpp"
+
+namespace arenagrad::bindings {
+
+namespace py = pybind11;
+
+// Set once by bind_value(); lets the hot path test for a Value by type pointer.
+extern PyTypeObject* value_type;
+
+// The Value a Python object holds, or nullptr if it is not a Value.
+inline const Value* as_value(py::handle h) {
+  PyObject* o = h.ptr();
+  if (Py_TYPE(o) != value_type && !PyObject_TypeCheck(o, value_type)) return nullptr;
+  return &h.cast<const Value&>();
+}
+
+// Objects that are not int/float but still real numbers: numpy scalars and 0-d
+// arrays, Fraction, Decimal. Errors raised by a __float__ propagate as they are.
+bool other_real_number(py::handle h, double& out);
+
+// True and `out` set if `h` is a real number; false if it is some other type.
+inline bool real_number(py::handle h, double& out) {
+  PyObject* o = h.ptr();
+  if (PyFloat_Check(o)) {
+    out = PyFloat_AS_DOUBLE(o);
+    return true;
+  }
+  if (PyLong_Check(o)) {
+    out = PyLong_AsDouble(o);  // OverflowError for ints beyond a double
+    if (out == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+    return true;
+  }
+  return other_real_number(h, out);
+}
+
+// Like real_number, but a non-number is a TypeError naming `what` and the type.
+double require_real(py::handle h, const char* what);
+
+}  // namespace arenagrad::bindings

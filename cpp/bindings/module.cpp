@@ -1,0 +1,16 @@
+// arenagrad._core: the pybind11 face of the C++ core.
+#include <pybind11/pybind11.h>
+
+#include "bindings.hpp"
+
+#ifndef ARENAGRAD_VERSION
+#error "ARENAGRAD_VERSION must be defined by the build"
+#endif
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "arenagrad's C++ core: arena-allocated scalar autodiff.";
+  m.attr("__version__") = ARENAGRAD_VERSION;
+  arenagrad::bindings::bind_errors(m);
+  arenagrad::bindings::bind_value(m);
+  arenagrad::bindings::bind_arena(m);
+}

@@ -1,0 +1,85 @@
+// Arena: contiguous storage for graph nodes, reference-counted, with reuse of freed
+// slots. The graph algorithms (graph.cpp) work on it with explicit stacks only.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "arenagrad/node.hpp"
+#include "arenagrad/ops.hpp"
+
+namespace arenagrad {
+
+// An op's operand: an existing node, or a plain number that becomes a constant leaf
+// only once the op has been checked (so a failing op leaves nothing behind).
+struct Operand {
+  Index node = kNoNode;
+  double constant = 0.0;
+
+  static Operand of(Index node) { return Operand{node, 0.0}; }
+  static Operand number(double x) { return Operand{kNoNode, x}; }
+};
+
+struct ArenaStats {
+  std::size_t live;      // nodes in use
+  std::size_t capacity;  // slots ever allocated (live + free)
+  std::size_t bytes_per_node;
+};
+
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  // --- building (each returns a node holding one reference, owned by the caller)
+  Index leaf(double x);
+  // Checks Python's error semantics first; throws MathError and adds nothing.
+  Index apply(Op op, Operand a, Operand b = {}, double k = 0.0);
+
+  // --- lifetime
+  void retain(Index i) { nodes_[i].refs++; }
+  // Drops one reference; a node reaching zero is freed along with every child
+  // that only it kept alive, iteratively.
+  void release(Index i);
+
+  // --- access
+  const Node& node(Index i) const { return nodes_[i]; }
+  double data(Index i) const { return nodes_[i].data; }
+  double grad(Index i) const { return nodes_[i].grad; }
+  void set_data(Index i, double x) { nodes_[i].data = x; }
+  void set_grad(Index i, double g) { nodes_[i].grad = g; }
+  Op op(Index i) const { return nodes_[i].op; }
+  const std::string& label(Index i) const;
+  void set_label(Index i, std::string text);
+
+  // --- differentiation (graph.cpp)
+  // Nodes reachable from root, children before parents.
+  const std::vector<Index>& topological_order(Index root);
+  // micrograd's backward(), with the semantics of DESIGN invariant 5.
+  void backward(Index root);
+  // micrograd's node._backward(): this node's local rule only, with its grad.
+  void local_backward(Index i);
+
+  ArenaStats stats() const;
+
+ private:
+  Index allocate();
+  void free_slot(Index i);
+  std::uint32_t next_stamp();
+
+  std::vector<Node> nodes_;
+  std::vector<Index> free_;
+  std::unordered_map<Index, std::string> labels_;
+  std::uint32_t stamp_ = 0;
+  std::vector<Index> order_;          // scratch for topological_order
+  std::vector<Index> stack_;          // scratch for traversals and release
+};
+
+// The arena Python's Values live in. Deliberately never destroyed, so handles that
+// outlive interpreter teardown still point at valid storage.
+Arena& default_arena();
+
+}  // namespace arenagrad
