@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every arenagrad test: the pytest suite, the GoogleTest suite through ctest
+# (plain and under AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer),
+# and a bounded libFuzzer run. Installs what it needs first, into ./.venv-test.
+#
+#   bash scripts/test.sh            everything (what CI runs)
+#   PYTHON=python3.12 bash scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# --- System packages: GoogleTest (ctest), graphviz's dot (viz tests), clang (fuzzer).
+need_apt=()
+[ -f /usr/include/gtest/gtest.h ] || [ -f /usr/local/include/gtest/gtest.h ] || need_apt+=(libgtest-dev)
+command -v dot >/dev/null || need_apt+=(graphviz)
+command -v clang++-14 >/dev/null || need_apt+=(clang-14 libclang-rt-14-dev)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    step "Installing system packages: ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "Missing system packages: ${need_apt[*]}" >&2
+    echo "Install them (Debian/Ubuntu: sudo apt-get install ${need_apt[*]}) and run this again." >&2
+    exit 1
+  fi
+fi
+
+# --- Python: a private virtual environment with the package and its test extra.
+step "Installing arenagrad and its test dependencies into .venv-test"
+python=${PYTHON:-python3}
+[ -x .venv-test/bin/python ] || "$python" -m venv .venv-test
+export PATH="$root/.venv-test/bin:$PATH"
+python -m pip install -q --upgrade pip
+python -m pip install -q ".[test]"
+
+step "pytest"
+python -m pytest
+
+step "ctest: C++ core (cmake --workflow --preset dev)"
+cmake --workflow --preset dev
+
+step "ctest: C++ core under ASan + UBSan + LSan (cmake --workflow --preset asan)"
+cmake --workflow --preset asan
