@@ -1,0 +1,159 @@
+"""Optimizers over lists of leaf ``Value`` parameters, with PyTorch's update rules.
+
+Each optimizer keeps its per-parameter state in plain lists aligned with
+``self.params``. The learning rate may be a float or a callable taking the
+0-based step index and returning the rate for that step (a schedule), e.g.
+``SGD(params, lr=lambda k: 1.0 - 0.9 * k / steps)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Callable, Union
+
+from ._core import Value
+
+LearningRate = Union[float, Callable[[int], float]]
+
+
+def _check_non_negative(name: str, value: float) -> None:
+    # "not >=" also rejects NaN.
+    if not (isinstance(value, (int, float)) and value >= 0):
+        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
+
+
+class Optimizer:
+    """Shared parts: the parameter list, the schedule, the step counter."""
+
+    def __init__(self, params: Iterable[Value], lr: LearningRate):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("optimizer got an empty parameter list")
+        for p in self.params:
+            if not isinstance(p, Value):
+                raise TypeError(f"parameters must be Value, not {type(p).__name__!r}")
+        if len(set(self.params)) != len(self.params):
+            # A repeated parameter would be updated twice per step.
+            raise ValueError("a parameter appears more than once in the list")
+        if not callable(lr):
+            _check_non_negative("lr", lr)
+        self.lr = lr
+        self.step_count = 0
+
+    def current_lr(self) -> float:
+        """The learning rate the next ``step()`` will use."""
+        if not callable(self.lr):
+            return float(self.lr)
+        rate = self.lr(self.step_count)
+        _check_non_negative(f"lr schedule at step {self.step_count}", rate)
+        return float(rate)
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        self._update(self.current_lr())
+        self.step_count += 1
+
+    def _update(self, lr: float) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum and L2 weight decay."""
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: LearningRate,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ):
+        super().__init__(params, lr)
+        _check_non_negative("momentum", momentum)
+        _check_non_negative("weight_decay", weight_decay)
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        # None until the first step, then the velocity (torch's momentum_buffer).
+        self.velocities: list[float | None] = [None] * len(self.params)
+
+    def _update(self, lr: float) -> None:
+        for i, p in enumerate(self.params):
+            g = p.grad + self.weight_decay * p.data
+            if self.momentum:
+                v = self.velocities[i]
+                # torch starts the buffer at the first gradient, not at zero.
+                v = g if v is None else self.momentum * v + g
+                self.velocities[i] = v
+                g = v
+            p.data -= lr * g
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba); ``weight_decay`` adds an L2 term to the gradient."""
+
+    decoupled = False
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: LearningRate = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ):
+        super().__init__(params, lr)
+        beta1, beta2 = betas
+        for name, beta in (("betas[0]", beta1), ("betas[1]", beta2)):
+            if not (isinstance(beta, (int, float)) and 0.0 <= beta < 1.0):
+                raise ValueError(f"{name} must be in [0, 1), got {beta!r}")
+        _check_non_negative("eps", eps)
+        _check_non_negative("weight_decay", weight_decay)
+        self.betas = (float(beta1), float(beta2))
+        self.eps = eps
+        self.weight_decay = weight_decay
+        self.first_moments = [0.0] * len(self.params)
+        self.second_moments = [0.0] * len(self.params)
+
+    def _update(self, lr: float) -> None:
+        beta1, beta2 = self.betas
+        t = self.step_count + 1
+        correction1 = 1.0 - beta1**t
+        correction2_sqrt = math.sqrt(1.0 - beta2**t)
+        step_size = lr / correction1
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if self.decoupled:
+                # AdamW: shrink the weight directly, outside the moments.
+                p.data *= 1.0 - lr * self.weight_decay
+            else:
+                g = g + self.weight_decay * p.data
+            m = beta1 * self.first_moments[i] + (1.0 - beta1) * g
+            v = beta2 * self.second_moments[i] + (1.0 - beta2) * g * g
+            self.first_moments[i] = m
+            self.second_moments[i] = v
+            # Bias corrections applied as torch does: one to the step size,
+            # one to the denominator.
+            denom = math.sqrt(v) / correction2_sqrt + self.eps
+            p.data -= step_size * m / denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter)."""
+
+    decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: LearningRate = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ):
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
