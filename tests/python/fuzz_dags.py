@@ -1,0 +1,292 @@
+"""Random expression DAGs for differential testing of arenagrad against plain floats.
+
+A graph is a small program: some input leaves, then steps that each apply one op to
+earlier nodes (so subexpressions are shared freely, and an op may use one node
+twice, as in ``a*a``). The same program runs on Python floats (the reference) and on
+arenagrad Values (the system under test) through one interpreter, so the two can
+never drift apart structurally.
+
+Generation is driven by a ``Chooser``: hypothesis drives it in the fuzz tests and a
+seeded ``random.Random`` drives it in the thread tests. Ops are only chosen where
+their operands keep them well inside their domain (no log near 0, no division by a
+value near 0, no relu near its kink), so finite differences are a fair reference.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+# Keep every intermediate value in a range where float64 finite differences are
+# accurate: big enough margins to domain edges, small enough magnitudes.
+MAX_MAGNITUDE = 1e3
+DOMAIN_MARGIN = 0.2  # |denominator|, log argument and pow base stay above this
+RELU_MARGIN = 0.05  # relu inputs stay this far from the kink at 0
+INTEGER_EXPONENTS = (0.0, 1.0, 2.0, 3.0, -1.0, -2.0)
+FRACTIONAL_EXPONENTS = (0.5, 1.5, -0.5, 2.5)
+CONSTANT_BASES = (0.5, 2.0, 3.0, math.e)
+CONSTANTS = (-2.0, -0.5, 0.25, 1.0, 3.0)
+
+BINARY_OPS = ("add", "sub", "mul", "div")
+UNARY_OPS = ("neg", "relu", "tanh", "exp", "log", "sigmoid")
+ALL_OPS = BINARY_OPS + UNARY_OPS + ("pow_const", "pow_value", "rpow")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node of the program: ``op`` applied to earlier nodes ``a`` (and ``b``).
+
+    For binary ops, ``b`` is None when the other operand is the number ``const``,
+    which sits on the left when ``const_left`` is set (``2 - x`` rather than ``x - 2``).
+    ``pow_const`` uses ``const`` as the exponent and ``rpow`` as the base.
+    """
+
+    op: str
+    a: int
+    b: Optional[int] = None
+    const: float = 0.0
+    const_left: bool = False
+
+
+@dataclass
+class Graph:
+    leaves: list[float]
+    steps: list[Step] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.leaves) + len(self.steps)
+
+    def describe(self) -> str:
+        lines = [f"x{i} = {x!r}" for i, x in enumerate(self.leaves)]
+        names = [f"x{i}" for i in range(len(self.leaves))]
+        for step in self.steps:
+            names.append(f"n{len(names)}")
+            lines.append(f"{names[-1]} = {render(step, names)}")
+        return "\n".join(lines)
+
+
+def render(step: Step, names: Sequence[str]) -> str:
+    a = names[step.a]
+    if step.op in UNARY_OPS:
+        return f"{step.op}({a})"
+    if step.op == "pow_const":
+        return f"{a} ** {step.const!r}"
+    if step.op == "rpow":
+        return f"{step.const!r} ** {a}"
+    symbol = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow_value": "**"}[step.op]
+    if step.b is not None:
+        return f"{a} {symbol} {names[step.b]}"
+    if step.const_left:
+        return f"{step.const!r} {symbol} {a}"
+    return f"{a} {symbol} {step.const!r}"
+
+
+# --- the interpreter, shared by floats and Values -----------------------------------
+
+
+def _float_unary(op: str, x: float) -> float:
+    if op == "neg":
+        return -x
+    if op == "relu":
+        return 0.0 if x <= 0.0 else x
+    if op == "tanh":
+        return math.tanh(x)
+    if op == "exp":
+        return math.exp(x)
+    if op == "log":
+        return math.log(x)
+    # sigmoid, written on the side where exp cannot overflow
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _apply(step: Step, nodes: list, is_float: bool):
+    x = nodes[step.a]
+    if step.op in UNARY_OPS:
+        if is_float:
+            return _float_unary(step.op, x)
+        return -x if step.op == "neg" else getattr(x, step.op)()
+    if step.op == "pow_const":
+        return x**step.const
+    if step.op == "rpow":
+        return step.const**x
+    if step.b is not None:
+        left, right = x, nodes[step.b]
+    elif step.const_left:
+        left, right = step.const, x
+    else:
+        left, right = x, step.const
+    if step.op == "add":
+        return left + right
+    if step.op == "sub":
+        return left - right
+    if step.op == "mul":
+        return left * right
+    if step.op == "div":
+        return left / right
+    return left**right  # pow_value
+
+
+def run(graph: Graph, leaves: Sequence, relu_inputs: Optional[list] = None) -> list:
+    """Every node of ``graph`` evaluated over ``leaves`` (floats or Values).
+
+    ``relu_inputs``, when given, collects the sign of each relu's input, so a caller
+    can tell whether a perturbation crossed a kink.
+    """
+    is_float = not leaves or isinstance(leaves[0], float)
+    nodes = list(leaves)
+    for step in graph.steps:
+        if relu_inputs is not None and step.op == "relu":
+            relu_inputs.append(nodes[step.a] > 0.0)
+        nodes.append(_apply(step, nodes, is_float))
+    return nodes
+
+
+def output(graph: Graph, leaves: Sequence):
+    return run(graph, leaves)[-1]
+
+
+# --- generation ---------------------------------------------------------------------
+
+
+class Chooser:
+    """The random decisions a generator makes; subclasses decide where they come from."""
+
+    def integer(self, lo: int, hi: int) -> int:  # inclusive
+        raise NotImplementedError
+
+    def real(self, lo: float, hi: float) -> float:
+        raise NotImplementedError
+
+    def pick(self, options: Sequence):
+        return options[self.integer(0, len(options) - 1)]
+
+    def coin(self, percent: int) -> bool:
+        return self.integer(0, 99) < percent
+
+
+class RandomChooser(Chooser):
+    def __init__(self, seed: int) -> None:
+        self._rng = random.Random(seed)
+
+    def integer(self, lo: int, hi: int) -> int:
+        return self._rng.randint(lo, hi)
+
+    def real(self, lo: float, hi: float) -> float:
+        return self._rng.uniform(lo, hi)
+
+
+def _in_range(value: float) -> bool:
+    return math.isfinite(value) and abs(value) <= MAX_MAGNITUDE
+
+
+def _candidate(op: str, chooser: Chooser, values: list[float]) -> Optional[Step]:
+    """A step for ``op`` over valid operands, or None if this draw found none."""
+    a = _pick_operand(chooser, values)
+    va = values[a]
+    if op in BINARY_OPS:
+        if chooser.coin(20):
+            b = a  # the same node on both sides: a+a, a*a, a/a
+        elif chooser.coin(25):
+            return _constant_step(op, a, chooser, va)
+        else:
+            b = _pick_operand(chooser, values)
+        if op == "div" and abs(values[b]) < DOMAIN_MARGIN:
+            return None
+        return Step(op, a, b)
+    if op == "relu":
+        return Step(op, a) if abs(va) > RELU_MARGIN else None
+    if op == "exp":
+        return Step(op, a) if va < 6.0 else None
+    if op == "log":
+        return Step(op, a) if va > DOMAIN_MARGIN else None
+    if op in UNARY_OPS:
+        return Step(op, a)
+    if op == "pow_const":
+        if va > DOMAIN_MARGIN:
+            k = chooser.pick(INTEGER_EXPONENTS + FRACTIONAL_EXPONENTS)
+        elif abs(va) > DOMAIN_MARGIN:
+            k = chooser.pick(INTEGER_EXPONENTS)  # a negative base: integers only
+        else:
+            return None
+        return Step(op, a, const=k)
+    if op == "rpow":
+        return Step(op, a, const=chooser.pick(CONSTANT_BASES)) if abs(va) < 8 else None
+    # pow_value: a positive base to a moderate Value exponent, possibly a ** a
+    b = a if chooser.coin(20) else _pick_operand(chooser, values)
+    if va > DOMAIN_MARGIN and abs(values[b]) < 4.0:
+        return Step(op, a, b)
+    return None
+
+
+def _constant_step(op: str, a: int, chooser: Chooser, va: float) -> Optional[Step]:
+    const = chooser.pick(CONSTANTS)
+    left = chooser.coin(50)
+    if op == "div" and left and abs(va) < DOMAIN_MARGIN:
+        return None
+    return Step(op, a, None, const, left)
+
+
+def _pick_operand(chooser: Chooser, values: list[float]) -> int:
+    # Favour recent nodes so graphs grow deep, yet reach back to share old ones.
+    n = len(values)
+    if chooser.coin(60):
+        return chooser.integer(max(0, n - 3), n - 1)
+    return chooser.integer(0, n - 1)
+
+
+def generate(chooser: Chooser, max_leaves: int = 4, max_steps: int = 14) -> Graph:
+    """A random valid graph; its last node is the output."""
+    n_leaves = chooser.integer(1, max_leaves)
+    graph = Graph([round(chooser.real(-3.0, 3.0), 6) for _ in range(n_leaves)])
+    values = list(graph.leaves)
+    target = chooser.integer(1, max_steps)
+    attempts = 0
+    while len(graph.steps) < target and attempts < 4 * max_steps:
+        attempts += 1
+        step = _candidate(chooser.pick(ALL_OPS), chooser, values)
+        if step is None:
+            continue
+        value = _apply(step, values, is_float=True)
+        if not _in_range(value):
+            continue
+        graph.steps.append(step)
+        values.append(value)
+    if not graph.steps:  # always exercise at least one op
+        graph.steps.append(Step("mul", 0, 0))
+    return graph
+
+
+# --- finite differences -------------------------------------------------------------
+
+
+def finite_difference(
+    graph: Graph, point: Sequence[float], leaf: int, relative_step: float = 1e-4
+) -> Optional[float]:
+    """d output / d leaf by a five-point central stencil (error O(h^4)).
+
+    Returns None when every step size tried changes which side of a relu kink some
+    input is on, where no finite difference is a fair reference.
+    """
+    base_kinks: list = []
+    run(graph, list(point), base_kinks)
+    h = relative_step * max(1.0, abs(point[leaf]))
+    for _ in range(4):
+        samples = []
+        for offset in (-2 * h, -h, h, 2 * h):
+            shifted = list(point)
+            shifted[leaf] += offset
+            kinks: list = []
+            samples.append(run(graph, shifted, kinks)[-1])
+            if kinks != base_kinks:
+                break
+        else:
+            f_m2, f_m1, f_p1, f_p2 = samples
+            return (f_m2 - 8.0 * f_m1 + 8.0 * f_p1 - f_p2) / (12.0 * h)
+        h /= 100.0
+    return None
+
