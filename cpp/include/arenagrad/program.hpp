@@ -1,0 +1,82 @@
+// Program: a recorded graph copied into flat arrays, replayable without the arena.
+//
+// A graph built once (say a training loss) is already a program: ops over slots in
+// topological order. Copying it out lets later steps re-run forward and backward as
+// straight loops over contiguous arrays, with fresh leaf values and no per-node
+// allocation, reference counting or Python.
+//
+// Slots hold leaves first, then interior nodes in the arena's topological order
+// (the order Arena::backward uses), so a replay applies every op and every gradient
+// contribution in the same order as the dynamic graph. Leaves are of three kinds:
+//   arguments   bound per run from the caller's inputs (the nodes passed to the
+//               constructor, by position),
+//   parameters  other leaves that something outside the graph holds (a model's
+//               weights): read from the arena each run, gradients added back,
+//   constants   leaves only the graph holds (the 2.0 of `x * 2.0`): copied once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "arenagrad/arena.hpp"
+
+namespace arenagrad {
+
+class Program {
+ public:
+  static constexpr std::uint32_t kUnbound = 0xFFFFFFFFu;
+
+  // Copies the graph reachable from `root`. `arguments[j]` is the leaf bound to
+  // argument position j (kNoNode for a position with no node); the same node may
+  // appear at several positions. Retains the parameter leaves until destruction.
+  Program(Arena& arena, Index root, const std::vector<Index>& arguments);
+  ~Program();
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+
+  std::size_t size() const { return values_.size() - 1; }  // slots, without scratch
+  std::size_t interior_count() const { return code_.size(); }
+  std::size_t argument_count() const { return argument_slot_.size(); }
+  std::size_t parameter_count() const { return parameter_node_.size(); }
+  std::size_t constant_count() const { return constants_; }
+  // The slot argument position j feeds, or kUnbound if the graph never reads it.
+  std::uint32_t argument_slot(std::size_t j) const { return argument_slot_[j]; }
+  // Arena nodes of the parameter leaves, in the order read_parameters fills.
+  const std::vector<Index>& parameter_nodes() const { return parameter_node_; }
+
+  // Current .data of every parameter leaf (a snapshot for forward()).
+  void read_parameters(std::vector<double>& out) const;
+
+  // Runs the ops with the given leaf values and returns the root's value. Throws
+  // MathError, as Arena::apply would, at the first op whose forward faults.
+  double forward(const double* parameters, const double* arguments);
+  // Counts forward() runs: lets a caller tell whether the slots still hold its run.
+  std::uint64_t generation() const { return generation_; }
+
+  // Reverse sweep after forward(): d(root)/d(leaf) * seed. Parameter gradients are
+  // added to the arena's leaves; argument gradients are written to `argument_grads`
+  // (one per argument position, 0 for unbound ones) for the caller to deliver.
+  void backward(double seed, double* argument_grads);
+
+ private:
+  struct Instruction {
+    Op op;
+    std::uint32_t a, b;  // operand slots; b is the scratch slot for unary ops
+    double k;
+  };
+
+  Arena& arena_;
+  std::uint32_t leaf_count_ = 0;
+  std::uint32_t root_slot_ = 0;
+  std::vector<Instruction> code_;      // interior slot leaf_count_ + i
+  std::vector<double> values_;         // every slot, plus one scratch slot at the end
+  std::vector<double> grads_;
+  std::vector<std::uint32_t> argument_slot_;
+  std::vector<std::uint32_t> parameter_slot_;
+  std::vector<Index> parameter_node_;  // retained
+  std::size_t constants_ = 0;
+  std::uint64_t generation_ = 0;
+};
+
+}  // namespace arenagrad

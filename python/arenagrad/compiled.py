@@ -1,0 +1,125 @@
+"""``arenagrad.compile``: trace a loss function once, then replay it in C++.
+
+A training step rebuilds the same graph every time with new numbers in it. The
+first call of a compiled function runs it for real and copies the graph its result
+depends on into a flat program (ops over contiguous slots, in topological order).
+Later calls with arguments of the same structure only copy the new leaf values in
+and run the program forward in C++; ``backward()`` on the result runs the reverse
+sweep in C++ and adds gradients to the real leaves, so a training loop is unchanged::
+
+    step = arenagrad.compile(lambda X, y: loss(model, X, y))
+    for k in range(100):
+        total = step(X, y)        # first call traces, later calls replay
+        model.zero_grad()
+        total.backward()          # parameters' .grad, as with the dynamic graph
+        for p in model.parameters():
+            p.data -= 0.05 * p.grad
+
+Arguments (positional only): Values, real numbers, lists/tuples of them (nested to
+any depth) and numeric numpy arrays. Each scalar in them is an *argument leaf*,
+rebound on every call; Values passed as arguments must be leaves (``Value(x)``) and
+receive gradients like any leaf. When tracing, numbers (and arrays, which become
+object arrays of Values) are handed to the function as fresh leaf Values, so the
+function must only do arithmetic on them. The arguments' *structure* (how many,
+which nesting, list lengths, array shapes) selects the program; a new structure is
+traced anew (up to 8 programs are kept).
+
+Other leaves the result depends on are classified once, when tracing: leaves that
+something outside the graph still holds (a model's weights) are *parameters*, read
+live on every call, so updating ``p.data`` between calls is seen; leaves only the
+graph holds (the ``2.0`` of ``x * 2.0``) are *constants*, frozen at their traced
+value.
+
+The result of a replay is an :class:`arenagrad.CompiledValue`, a real ``Value``:
+``.data`` is the output, ``.backward()`` sets its grad to 1 and accumulates into the
+parameters' and argument Values' ``.grad`` (leaves accumulate until ``zero_grad()``,
+exactly as in the dynamic graph; the sums are applied in the same order, so they are
+bit-identical after a ``zero_grad()``). An older result can still be
+differentiated after newer calls (its forward is recomputed from a snapshot of its
+leaf values). A forward fault (``log`` of a negative, a division by zero) raises the
+same exception type as the dynamic graph.
+
+What replay cannot capture -- everything that happened in Python rather than in
+ops:
+
+* control flow on ``.data`` (``if x.data > 0``, ``max`` of Values, early exits, the
+  number of loop iterations depending on values): the branch taken while tracing
+  is baked in. Branching inside an op is fine: ``relu`` re-decides on every replay;
+* new parameters: the parameter set is fixed when tracing (``clear()`` retraces);
+* Python-side numbers computed from arguments or parameters (``float(p.data)``,
+  ``math.exp(x.data)``): frozen as constants;
+* randomness drawn inside the function: frozen as constants;
+* interior graph of the result: a replay's result is a leaf of the dynamic graph,
+  so ``result._prev`` is empty, and a graph built *on* a result
+  (``result * 2``) stops at it when differentiated. Put the whole loss inside the
+  compiled function.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+from ._core import Value, _CompiledFunction
+
+try:  # numpy is optional; arrays are accepted only when it is installed
+    import numpy as _np
+except ImportError:  # pragma: no cover - exercised only without numpy
+    _np = None
+
+
+def _wrap(arg: Any, leaves: list[Value]) -> Any:
+    """``arg`` with every number replaced by a new leaf Value, depth-first.
+
+    ``leaves`` receives one leaf per scalar, in the order the C++ side flattens
+    arguments (list order; C order for arrays).
+    """
+    if isinstance(arg, Value):
+        leaves.append(arg)
+        return arg
+    if isinstance(arg, list):
+        return [_wrap(item, leaves) for item in arg]
+    if isinstance(arg, tuple):
+        return tuple(_wrap(item, leaves) for item in arg)
+    if _np is not None and isinstance(arg, _np.ndarray):
+        wrapped = _np.empty(arg.size, dtype=object)
+        for i, x in enumerate(arg.ravel(order="C").tolist()):
+            wrapped[i] = Value(float(x))
+        leaves.extend(wrapped)
+        return wrapped.reshape(arg.shape)
+    leaf = Value(float(arg))
+    leaves.append(leaf)
+    return leaf
+
+
+class CompiledFunction(_CompiledFunction):
+    """A function traced into a replayable program; see :func:`compile`.
+
+    ``trace_count`` is the number of programs cached, ``program_stats`` the sizes
+    of the last one used, ``clear()`` forgets them all (the next call traces).
+    """
+
+    def __init__(self, fn: Callable[..., Value]):
+        if not callable(fn):
+            raise TypeError(f"compile() needs a callable, not {type(fn).__name__!r}")
+        super().__init__()
+        functools.update_wrapper(self, fn)
+
+    def _trace(self, args: tuple) -> tuple[Value, list[Value]]:
+        # Called from C++ on the first call for an argument structure.
+        leaves: list[Value] = []
+        wrapped = [_wrap(arg, leaves) for arg in args]
+        return self.__wrapped__(*wrapped), leaves
+
+
+def compile(fn: Callable[..., Value]) -> CompiledFunction:  # noqa: A001 (the API name)
+    """Return ``fn`` compiled: traced on first use, replayed in C++ afterwards.
+
+    ``fn`` takes positional arguments (Values, numbers, nested lists/tuples of
+    them, numeric numpy arrays) and returns one ``Value``. See this module's
+    docstring for what a replay can and cannot capture.
+    """
+    return CompiledFunction(fn)
+
+
+__all__ = ["CompiledFunction", "compile"]
