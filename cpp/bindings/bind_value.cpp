@@ -1,5 +1,6 @@
 // The Python `Value`: micrograd's API over arenagrad::Value. Translation only; the
 // math lives in the core's op table.
+#include <pybind11/detail/exception_translation.h>
 #include <pybind11/stl.h>
 
 #include <charconv>
@@ -78,6 +79,61 @@ Value set_state(const py::tuple& state) {
   return v;
 }
 
+// CPython calls a type's number slots directly for `a + b`, `2.0 * a`, `a ** 2`, `-a`;
+// pointing them here skips pybind11's general dispatcher (argument vectors, overload
+// loop), which was about half the cost of an op. The bound __add__ etc. stay for
+// explicit calls and introspection, and give the same results.
+PyObject* to_python_error() noexcept {
+  try {
+    throw;
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (...) {
+    py::detail::try_translate_exceptions();  // the module's translators, then pybind11's
+  }
+  return nullptr;
+}
+
+template <Op op>
+PyObject* binary_slot(PyObject* left, PyObject* right) noexcept {
+  try {
+    if (const Value* l = as_value(left)) return binary<op>(*l, right).release().ptr();
+    if (const Value* r = as_value(right)) return reflected<op>(*r, left).release().ptr();
+    Py_RETURN_NOTIMPLEMENTED;
+  } catch (...) {
+    return to_python_error();
+  }
+}
+
+PyObject* power_slot(PyObject* base, PyObject* exponent, PyObject* modulo) noexcept {
+  try {
+    if (const Value* b = as_value(base)) return power(*b, exponent, modulo).release().ptr();
+    if (modulo != Py_None) throw py::type_error("pow() with a modulus is not supported for Value");
+    if (const Value* e = as_value(exponent)) return reflected<Op::Pow>(*e, base).release().ptr();
+    Py_RETURN_NOTIMPLEMENTED;
+  } catch (...) {
+    return to_python_error();
+  }
+}
+
+PyObject* negative_slot(PyObject* self) noexcept {
+  try {
+    return wrap(-*as_value(self)).release().ptr();
+  } catch (...) {
+    return to_python_error();
+  }
+}
+
+void install_number_slots(py::handle cls) {
+  PyNumberMethods* num = reinterpret_cast<PyTypeObject*>(cls.ptr())->tp_as_number;
+  num->nb_add = &binary_slot<Op::Add>;
+  num->nb_subtract = &binary_slot<Op::Sub>;
+  num->nb_multiply = &binary_slot<Op::Mul>;
+  num->nb_true_divide = &binary_slot<Op::Div>;
+  num->nb_power = &power_slot;
+  num->nb_negative = &negative_slot;
+}
+
 }  // namespace
 
 void bind_value(py::module_& m) {
@@ -134,6 +190,7 @@ void bind_value(py::module_& m) {
       .def("log", &Value::log)
       .def("sigmoid", &Value::sigmoid)
       .def(py::pickle(&get_state, &set_state));
+  install_number_slots(cls);
 }
 
 }  // namespace arenagrad::bindings

@@ -12,11 +12,19 @@ namespace py = pybind11;
 // Set once by bind_value(); lets the hot path test for a Value by type pointer.
 extern PyTypeObject* value_type;
 
-// The Value a Python object holds, or nullptr if it is not a Value.
+// The Value a Python object holds, or nullptr if it is not a Value. Reads the
+// instance directly: this runs on every operator, and pybind11's general caster
+// costs a noticeable share of an op.
 inline const Value* as_value(py::handle h) {
   PyObject* o = h.ptr();
   if (Py_TYPE(o) != value_type && !PyObject_TypeCheck(o, value_type)) return nullptr;
-  return &h.cast<const Value&>();
+  auto* inst = reinterpret_cast<py::detail::instance*>(o);
+  const auto* v = inst->get_value_and_holder().value_ptr<Value>();
+  // Only Value.__new__ without __init__ gets here with no value inside.
+  if (v == nullptr || !inst->get_value_and_holder().holder_constructed()) {
+    throw py::type_error("Value was not initialised: call Value(x), not Value.__new__");
+  }
+  return v;
 }
 
 // Objects that are not int/float but still real numbers: numpy scalars and 0-d
