@@ -1,0 +1,95 @@
+// Program replay agrees with the dynamic graph it was copied from.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "arenagrad/errors.hpp"
+#include "arenagrad/program.hpp"
+#include "arenagrad/value.hpp"
+
+using namespace arenagrad;
+
+TEST(Program, ClassifiesLeavesAndReplaysForwardAndBackward) {
+  Arena arena;
+  Value w(0.7, arena), x(2.0, arena);
+  Value loss = ((w * x + 1.5).tanh() * w).exp();
+  Program program(arena, loss.id(), {x.id()});
+  EXPECT_EQ(program.argument_count(), 1u);
+  EXPECT_EQ(program.parameter_count(), 1u);  // w: this test holds it
+  EXPECT_EQ(program.constant_count(), 1u);   // the 1.5
+  EXPECT_EQ(program.interior_count(), 5u);
+
+  loss.backward();
+  std::vector<double> params;
+  program.read_parameters(params);
+  const double arg = 2.0;
+  EXPECT_EQ(program.forward(params.data(), &arg), loss.data());
+  const double w_grad = w.grad();
+  double x_grad = 0.0;
+  program.backward(1.0, &x_grad);
+  EXPECT_EQ(x_grad, x.grad());
+  EXPECT_EQ(w.grad(), 2 * w_grad);  // added to the arena's leaf
+
+  // New argument and parameter values: compare with a freshly built graph.
+  w.set_data(-0.3);
+  program.read_parameters(params);
+  const double arg2 = 0.25;
+  Value x2(arg2, arena);
+  Value fresh = ((w * x2 + 1.5).tanh() * w).exp();
+  EXPECT_EQ(program.forward(params.data(), &arg2), fresh.data());
+}
+
+TEST(Program, UnusedArgumentsAreUnbound) {
+  Arena arena;
+  Value a(1.0, arena), unused(2.0, arena);
+  Value y = a * a;
+  Program program(arena, y.id(), {a.id(), unused.id(), kNoNode});
+  EXPECT_NE(program.argument_slot(0), Program::kUnbound);
+  EXPECT_EQ(program.argument_slot(1), Program::kUnbound);
+  EXPECT_EQ(program.argument_slot(2), Program::kUnbound);
+  const double args[] = {3.0, 9.0, 9.0};
+  EXPECT_EQ(program.forward(nullptr, args), 9.0);
+  double grads[3];
+  program.backward(1.0, grads);
+  EXPECT_EQ(grads[0], 6.0);
+  EXPECT_EQ(grads[1], 0.0);
+}
+
+TEST(Program, ForwardFaultThrowsLikeApply) {
+  Arena arena;
+  Value x(4.0, arena);
+  Value y = (x - 1.0).log();
+  Program program(arena, y.id(), {x.id()});
+  const double bad = 0.5;
+  try {
+    program.forward(nullptr, &bad);
+    FAIL() << "expected a MathError";
+  } catch (const MathError& e) {
+    EXPECT_EQ(e.fault(), Fault::Domain);
+    EXPECT_STREQ(e.what(), "math domain error in log(-0.5)");
+  }
+}
+
+TEST(Program, HoldsItsParametersAlive) {
+  Arena arena;
+  Program* program = nullptr;
+  {
+    Value w(3.0, arena), x(1.0, arena);
+    Value y = w * x;
+    program = new Program(arena, y.id(), {x.id()});
+  }
+  EXPECT_EQ(arena.stats().live, 1u);  // w, kept by the program
+  const double arg = 2.0;
+  EXPECT_EQ(program->forward(std::vector<double>{3.0}.data(), &arg), 6.0);
+  delete program;
+  EXPECT_EQ(arena.stats().live, 0u);
+}
+
+TEST(Program, RejectsAnInteriorNodeAsArgument) {
+  Arena arena;
+  Value a(1.0, arena);
+  Value b = a * 2.0;
+  Value c = b + 1.0;
+  EXPECT_THROW(Program(arena, c.id(), {b.id()}), std::invalid_argument);
+}
