@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--optimizer",
         choices=("sgd", "adam"),
         default="sgd",
-        help="sgd: lr 1.0 falling to 0.1 (default); adam: lr 0.05 falling to 0.005",
+        help="sgd (default): lr falling linearly from 1.0 to 0.1 (from 0.05 with "
+        "--loss mse); adam: lr falling from 0.05 to 0.005",
     )
     demo.add_argument(
         "--loss",

@@ -56,16 +56,25 @@ class TrainResult:
     seconds: float = 0.0
 
 
-def make_optimizer(name: str, params: list[Value], steps: int) -> Optimizer:
-    """SGD on micrograd's schedule (1.0 down to 0.1), or Adam on a scaled one."""
+# SGD's starting rate per loss: micrograd's 1.0 suits the hinge and BCE losses,
+# whose gradients are bounded; MSE's grow with the error and diverge at 1.0.
+SGD_BASE_RATES = {"hinge": 1.0, "bce": 1.0, "mse": 0.05}
+ADAM_BASE_RATE = 0.05
+
+
+def make_optimizer(
+    name: str, params: list[Value], steps: int, loss: str = "hinge"
+) -> Optimizer:
+    """SGD or Adam, the rate falling linearly to a tenth (micrograd's schedule)."""
 
     def decay(k: int) -> float:
         return 1.0 - 0.9 * k / steps
 
     if name == "sgd":
-        return SGD(params, lr=decay)
+        base = SGD_BASE_RATES[loss]
+        return SGD(params, lr=lambda k: base * decay(k))
     if name == "adam":
-        return Adam(params, lr=lambda k: 0.05 * decay(k))
+        return Adam(params, lr=lambda k: ADAM_BASE_RATE * decay(k))
     raise ValueError(f"optimizer must be one of {OPTIMIZER_NAMES}, got {name!r}")
 
 
@@ -126,7 +135,9 @@ def train(
     X, labels = make_moons(config.points, config.noise, seed=config.seed)
     targets = targets_for(config.loss, labels)
     model = MLP(2, [*config.hidden, 1])
-    optimizer = make_optimizer(config.optimizer, model.parameters(), config.steps)
+    optimizer = make_optimizer(
+        config.optimizer, model.parameters(), config.steps, config.loss
+    )
     result = TrainResult(model=model, X=X, labels=labels)
     start = time.perf_counter()
     for k in range(config.steps):
@@ -155,7 +166,7 @@ class _PlainProgress:
         self.every = max(1, every)
 
     def __call__(self, k: int, loss: float, acc: float) -> None:
-        if k % self.every == 0 or k == self.steps - 1:
+        if (k + 1) % self.every == 0 or k == self.steps - 1:
             print(f"step {k + 1:4d}/{self.steps}  loss {loss:.4f}  accuracy {acc:.1%}")
 
     def close(self) -> None:
@@ -163,8 +174,8 @@ class _PlainProgress:
 
 
 class _BarProgress:
-    def __init__(self, steps: int, tqdm_class: type):
-        self.bar = tqdm_class(total=steps, desc="training", unit="step")
+    def __init__(self, steps: int, tqdm_class: type, stream):
+        self.bar = tqdm_class(total=steps, desc="training", unit="step", file=stream)
 
     def __call__(self, k: int, loss: float, acc: float) -> None:
         self.bar.set_postfix(loss=f"{loss:.4f}", accuracy=f"{acc:.1%}", refresh=False)
@@ -174,17 +185,19 @@ class _BarProgress:
         self.bar.close()
 
 
-def _make_progress(config: DemoConfig):
+def _make_progress(config: DemoConfig, stream=None):
+    """A progress bar on a terminal, plain lines otherwise."""
+    stream = sys.stderr if stream is None else stream  # where tqdm draws
     if config.quiet:
         return _PlainProgress(config.steps, every=config.steps // 10)
-    if not sys.stderr.isatty():
+    if not stream.isatty():
         return _PlainProgress(config.steps)
     try:
         from tqdm import tqdm
     except ImportError:
         print(f"(no progress bar: tqdm is not installed; {INSTALL_HINT})")
         return _PlainProgress(config.steps)
-    return _BarProgress(config.steps, tqdm)
+    return _BarProgress(config.steps, tqdm, stream)
 
 
 # ----------------------------------------------------------------- pictures
@@ -306,6 +319,13 @@ def run(config: DemoConfig, step_fn: StepFunction = train_step) -> int:
     progress = _make_progress(config)
     try:
         result = train(config, on_step=progress, step_fn=step_fn)
+    except OverflowError as exc:
+        print(
+            f"error: training diverged ({exc}); try fewer steps, another "
+            "--loss or --optimizer adam",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         progress.close()
 
