@@ -7,7 +7,6 @@ import random
 from collections import Counter
 
 import pytest
-
 from arenagrad.data import make_blobs, make_circles, make_moons, to_binary01
 
 

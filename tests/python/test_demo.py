@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from arenagrad import demo
 from arenagrad.demo import DemoConfig
 
@@ -55,7 +54,9 @@ def test_demo_end_to_end_through_the_cli(tmp_path):
 def test_quiet_prints_a_line_every_tenth_of_the_run(tmp_path, capsys):
     config = DemoConfig(steps=20, out=tmp_path, quiet=True, hidden=(4,))
     assert demo.run(config) == 0
-    step_lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("step")]
+    step_lines = [
+        ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("step")
+    ]
     assert len(step_lines) == 10
     assert step_lines[-1].startswith("step   20/20")
 
@@ -89,7 +90,9 @@ def test_progress_bar_on_a_terminal_and_fallback_without_tqdm(monkeypatch, capsy
 
 
 def test_plain_progress_when_not_a_terminal():
-    assert isinstance(demo._make_progress(DemoConfig(), io.StringIO()), demo._PlainProgress)
+    assert isinstance(
+        demo._make_progress(DemoConfig(), io.StringIO()), demo._PlainProgress
+    )
 
 
 @pytest.mark.parametrize("loss", ["hinge", "bce", "mse"])

@@ -5,9 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-
-from arenagrad import Value
-from arenagrad import losses
+from arenagrad import Value, losses
 
 
 def values(*xs: float) -> list[Value]:

@@ -8,7 +8,6 @@ import textwrap
 
 import numpy as np
 import pytest
-
 from arenagrad import Value
 from arenagrad.nn import MLP, Layer, Module, Neuron
 
@@ -249,7 +248,7 @@ def test_load_state_dict_needs_a_mapping():
 # The seed tutorial's training code, as printed there (class definitions
 # replaced by imports). Only the line breaks the web page collapsed are restored.
 SEED_TRAINING_CODE = textwrap.dedent(
-    '''
+    """
     import math
     import random
     from typing import List, Tuple, Union
@@ -319,7 +318,7 @@ SEED_TRAINING_CODE = textwrap.dedent(
     ygt = ys[0]
     print(f"Prediction => {pred.data: 0.2f}")
     print(f"Ground Truth => {ygt: 0.2f}")
-    '''
+    """
 )
 
 SEED_PRINTING_CODE = textwrap.dedent(
@@ -351,7 +350,7 @@ SEED_PRINTING_CODE = textwrap.dedent(
 def test_seed_training_loop_runs_verbatim_and_loss_falls(seed, capsys):
     random.seed(seed)
     namespace: dict = {}
-    exec(compile(SEED_TRAINING_CODE, "<seed tutorial>", "exec"), namespace)
+    exec(compile(SEED_TRAINING_CODE, "<seed tutorial>", "exec"), namespace)  # noqa: S102
     losses = namespace["loss_list"]
     assert len(losses) == 50
     # Plain gradient descent on a tiny net: not monotone, but clearly lower.
@@ -364,7 +363,7 @@ def test_seed_training_loop_runs_verbatim_and_loss_falls(seed, capsys):
 
 def test_seed_printing_snippets_run_verbatim(capsys):
     random.seed(0)
-    exec(compile(SEED_PRINTING_CODE, "<seed tutorial>", "exec"), {})
+    exec(compile(SEED_PRINTING_CODE, "<seed tutorial>", "exec"), {})  # noqa: S102
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Neuron 1(Number=2, Non-Linearity=ReLU)"
     assert lines[1].startswith("Output => Value(data=")

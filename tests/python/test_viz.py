@@ -7,7 +7,6 @@ import shutil
 import sys
 
 import pytest
-
 from arenagrad import Value
 from arenagrad.viz import draw_dot, to_dot, topological_order
 

@@ -1,0 +1,73 @@
+"""Every script in examples/ runs (with small step counts)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def graphviz_works() -> bool:
+    try:
+        import graphviz  # noqa: F401
+    except ImportError:
+        return False
+    return shutil.which("dot") is not None
+
+
+def run_example(name: str, *args: str, cwd: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_all_examples_are_covered():
+    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
+        "draw_graph.py",
+        "fit_line.py",
+        "moons_demo.py",
+        "seed_tutorial.py",
+    ]
+
+
+def test_moons_demo(tmp_path):
+    out = run_example("moons_demo.py", "--steps", "5", cwd=tmp_path)
+    assert "337 parameters" in out
+    assert "step 4 loss" in out
+    assert "final accuracy" in out
+
+
+def test_fit_line_finds_the_line(tmp_path):
+    out = run_example("fit_line.py", cwd=tmp_path)
+    w, b = (
+        float(v)
+        for v in out.splitlines()[-1].split("w = ")[1].split(" (")[0].split(", b = ")
+    )
+    assert abs(w - 2.0) < 0.05 and abs(b + 1.0) < 0.05
+
+
+def test_seed_tutorial(tmp_path):
+    out = run_example("seed_tutorial.py", cwd=tmp_path)
+    assert "b => Value(data=3.0, grad=-0.6666666666666666)" in out
+    assert "Epoch 49: Loss" in out
+
+
+def test_draw_graph(tmp_path):
+    target = tmp_path / "neuron.svg"
+    out = run_example("draw_graph.py", "--out", str(target), cwd=tmp_path)
+    assert out.startswith("digraph arenagrad {")
+    assert "{ out | data" in out
+    if graphviz_works():
+        assert "<svg" in target.read_text()
+    else:
+        assert "not drawing" in out
