@@ -201,8 +201,9 @@ class CompiledFunction {
     py::dict d;
     if (traces_.empty()) return d;
     const Program& p = *traces_[last_].program;
+    d["nodes"] = p.node_count();
     d["slots"] = p.size();
-    d["ops"] = p.interior_count();
+    d["steps"] = p.step_count();
     d["arguments"] = p.argument_count();
     d["parameters"] = p.parameter_count();
     d["constants"] = p.constant_count();

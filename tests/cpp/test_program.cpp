@@ -18,7 +18,8 @@ TEST(Program, ClassifiesLeavesAndReplaysForwardAndBackward) {
   EXPECT_EQ(program.argument_count(), 1u);
   EXPECT_EQ(program.parameter_count(), 1u);  // w: this test holds it
   EXPECT_EQ(program.constant_count(), 1u);   // the 1.5
-  EXPECT_EQ(program.interior_count(), 5u);
+  EXPECT_EQ(program.node_count(), 8u);
+  EXPECT_EQ(program.step_count(), 5u);
 
   loss.backward();
   std::vector<double> params;
@@ -38,6 +39,38 @@ TEST(Program, ClassifiesLeavesAndReplaysForwardAndBackward) {
   Value x2(arg2, arena);
   Value fresh = ((w * x2 + 1.5).tanh() * w).exp();
   EXPECT_EQ(program.forward(params.data(), &arg2), fresh.data());
+}
+
+// Neuron-shaped sums become chain steps; replay stays bit-identical, including
+// values used by several chains and a term that is also the start.
+TEST(Program, AdditionChainsReplayBitForBit) {
+  Arena arena;
+  std::vector<Value> w, x;
+  for (int i = 0; i < 4; ++i) {
+    w.emplace_back(0.3 * i - 0.7, arena);
+    x.emplace_back(1.1 - 0.45 * i, arena);
+  }
+  Value bias(0.2, arena);
+  Value h0 = (((bias + w[0] * x[0]) + w[1] * x[1]) + w[2] * x[2]).relu();
+  Value h1 = ((h0 + w[3] * h0) + x[3]) + h0 * w[1];  // h0 is start, factor and term
+  Value loss = ((0.0 + h1 * h1) + h0) + (w[2] * w[2]);
+  Program program(arena, loss.id(), {x[0].id(), x[1].id(), x[2].id(), x[3].id()});
+  EXPECT_EQ(program.step_count(), 4u);  // chain, relu, chain, chain
+  loss.backward();
+  std::vector<double> params, dynamic_grads;
+  for (Value* v : {&w[0], &w[1], &w[2], &w[3], &bias}) {
+    dynamic_grads.push_back(v->grad());
+    v->set_grad(0.0);
+  }
+  program.read_parameters(params);
+  const double args[] = {x[0].data(), x[1].data(), x[2].data(), x[3].data()};
+  EXPECT_EQ(program.forward(params.data(), args), loss.data());
+  double arg_grads[4];
+  const double x_dynamic[] = {x[0].grad(), x[1].grad(), x[2].grad(), x[3].grad()};
+  program.backward(1.0, arg_grads);
+  std::size_t k = 0;
+  for (Value* v : {&w[0], &w[1], &w[2], &w[3], &bias}) EXPECT_EQ(v->grad(), dynamic_grads[k++]);
+  for (int j = 0; j < 4; ++j) EXPECT_EQ(arg_grads[j], x_dynamic[j]);
 }
 
 TEST(Program, UnusedArgumentsAreUnbound) {

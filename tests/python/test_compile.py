@@ -45,14 +45,16 @@ def test_replay_matches_dynamic_training_on_moons():
         plain = twin_loss_fn(X)
         assert isinstance(compiled, Value)
         assert isinstance(compiled, CompiledValue) == (k > 0)  # first call traces
-        assert rel_close(compiled.data, plain.data)
+        # The program applies the same operations in the same order: bit-identical
+        # (the requirement is 1e-12 relative; equality is what the design gives).
+        assert compiled.data == plain.data
         model.zero_grad()
         twin.zero_grad()
         compiled.backward()
         plain.backward()
         params, twin_params = model.parameters(), twin.parameters()
         for p, q in zip(params, twin_params):
-            assert rel_close(p.grad, q.grad), (k, p.grad, q.grad)
+            assert p.grad == q.grad, (k, p.grad, q.grad)
         assert any(p.grad != 0.0 for p in params)
         for p, q in zip(params, twin_params):
             p.data -= 0.1 * p.grad

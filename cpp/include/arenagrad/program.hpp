@@ -35,8 +35,10 @@ class Program {
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
 
-  std::size_t size() const { return values_.size() - 1; }  // slots, without scratch
-  std::size_t interior_count() const { return code_.size(); }
+  // Nodes copied from the arena, and the slots and steps they became.
+  std::size_t node_count() const { return recorded_nodes_; }
+  std::size_t size() const { return values_.size() - 2; }  // without one and scratch
+  std::size_t step_count() const { return code_.size(); }
   std::size_t argument_count() const { return argument_slot_.size(); }
   std::size_t parameter_count() const { return parameter_node_.size(); }
   std::size_t constant_count() const { return constants_; }
@@ -60,22 +62,36 @@ class Program {
   void backward(double seed, double* argument_grads);
 
  private:
+  // One step of the program. Most are one arena op. A chain of additions whose
+  // inner nodes nothing else uses, ((start + t1) + t2) + ..., the shape of every
+  // neuron's w.x + b and of sum(), is one Chain step: it keeps the chain's exact
+  // arithmetic and order but skips the dispatch and slots of its inner nodes.
   struct Instruction {
-    Op op;
-    std::uint32_t a, b;  // operand slots; b is the scratch slot for unary ops
+    Op op;                // for a Chain step: Op::Add
+    bool chain;
+    std::uint32_t a;      // operand slot; a Chain's start
+    std::uint32_t b;      // operand slot (scratch for unary ops); a Chain's first term
+    std::uint32_t count;  // a Chain's number of terms
     double k;
+  };
+  // A Chain term t * u: a product's operands, or (t, one slot) for a plain term.
+  struct Term {
+    std::uint32_t t, u;
   };
 
   Arena& arena_;
   std::uint32_t leaf_count_ = 0;
   std::uint32_t root_slot_ = 0;
+  std::uint32_t one_slot_ = 0;         // holds 1.0: the factor of plain chain terms
   std::vector<Instruction> code_;      // interior slot leaf_count_ + i
-  std::vector<double> values_;         // every slot, plus one scratch slot at the end
+  std::vector<Term> terms_;
+  std::vector<double> values_;         // every slot, then the one and scratch slots
   std::vector<double> grads_;
   std::vector<std::uint32_t> argument_slot_;
   std::vector<std::uint32_t> parameter_slot_;
   std::vector<Index> parameter_node_;  // retained
   std::size_t constants_ = 0;
+  std::size_t recorded_nodes_ = 0;
   std::uint64_t generation_ = 0;
 };
 
