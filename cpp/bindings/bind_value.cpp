@@ -12,6 +12,13 @@
 namespace arenagrad::bindings {
 namespace {
 
+// `self` of a bound method, checked (see bind_value).
+Value& self_of(py::handle self) {
+  const Value* v = as_value(self);
+  if (v == nullptr) throw py::type_error("this method needs a Value as self");
+  return const_cast<Value&>(*v);
+}
+
 py::object not_implemented() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
 
 py::object wrap(Value&& v) { return py::cast(std::move(v)); }
@@ -24,6 +31,12 @@ py::object binary(const Value& self, py::handle other) {
   double x = 0.0;
   if (real_number(other, x)) return wrap(self.apply(op, Operand::number(x)));
   return not_implemented();
+}
+
+// A binary operator bound as a method whose self is checked.
+template <py::object (*op)(const Value&, py::handle)>
+py::object method(py::handle self, py::handle other) {
+  return op(self_of(self), other);
 }
 
 // `other <op> self` where other is a number (Python calls __radd__ and friends).
@@ -74,8 +87,7 @@ Value set_state(const py::tuple& state) {
   }
   Value v(require_real(state[0], "Value state's data"));
   v.set_grad(require_real(state[1], "Value state's grad"));
-  if (!py::isinstance<py::str>(state[2])) throw py::type_error("Value state's label must be a str");
-  v.arena().set_label(v.id(), state[2].cast<std::string>());
+  v.arena().set_label(v.id(), require_str(state[2], "Value state's label"));
   return v;
 }
 
@@ -142,54 +154,75 @@ void bind_value(py::module_& m) {
   // Users meet it as arenagrad.Value (pickles and error messages say so too).
   cls.attr("__module__") = "arenagrad";
 
+  // Every method takes `self` as a handle and checks it: pybind11 would hand a
+  // Value made by Value.__new__ (never initialised) to a member function as a
+  // null pointer.
   cls.def(py::init([](py::handle x) { return Value(require_real(x, "Value()")); }),
           py::arg("data"))
       .def_property(
-          "data", &Value::data,
-          [](Value& v, py::handle x) { v.set_data(require_real(x, "Value.data")); })
+          "data", [](py::handle self) { return self_of(self).data(); },
+          [](py::handle self, py::handle x) {
+            self_of(self).set_data(require_real(x, "Value.data"));
+          })
       .def_property(
-          "grad", &Value::grad,
-          [](Value& v, py::handle x) { v.set_grad(require_real(x, "Value.grad")); })
+          "grad", [](py::handle self) { return self_of(self).grad(); },
+          [](py::handle self, py::handle x) {
+            self_of(self).set_grad(require_real(x, "Value.grad"));
+          })
       .def_property(
-          "label", [](const Value& v) { return v.arena().label(v.id()); },
-          [](Value& v, std::string text) { v.arena().set_label(v.id(), std::move(text)); })
-      .def_property_readonly("_prev", &children)
-      .def_property_readonly("_op", &op_text)
-      .def("_backward", &Value::local_backward)
-      .def("backward", &Value::backward)
+          "label",
+          [](py::handle self) {
+            const Value& v = self_of(self);
+            return v.arena().label(v.id());
+          },
+          [](py::handle self, py::handle text) {
+            Value& v = self_of(self);
+            v.arena().set_label(v.id(), require_str(text, "Value.label"));
+          })
+      .def_property_readonly("_prev", [](py::handle self) { return children(self_of(self)); })
+      .def_property_readonly("_op", [](py::handle self) { return op_text(self_of(self)); })
+      .def("_backward", [](py::handle self) { self_of(self).local_backward(); })
+      .def("backward", [](py::handle self) { self_of(self).backward(); })
       .def("__repr__",
-           [](const Value& v) {
+           [](py::handle self) {
+             const Value& v = self_of(self);
              return "Value(data=" + float_repr(v.data()) + ", grad=" + float_repr(v.grad()) + ")";
            })
       .def("__eq__",
-           [](const Value& self, py::handle other) -> py::object {
-             if (const Value* v = as_value(other)) return py::bool_(v->id() == self.id());
+           [](py::handle self, py::handle other) -> py::object {
+             const Index id = self_of(self).id();
+             if (const Value* v = as_value(other)) return py::bool_(v->id() == id);
              return not_implemented();
            })
       .def("__ne__",
-           [](const Value& self, py::handle other) -> py::object {
-             if (const Value* v = as_value(other)) return py::bool_(v->id() != self.id());
+           [](py::handle self, py::handle other) -> py::object {
+             const Index id = self_of(self).id();
+             if (const Value* v = as_value(other)) return py::bool_(v->id() != id);
              return not_implemented();
            })
-      .def("__hash__", [](const Value& v) { return static_cast<py::ssize_t>(v.id()); })
-      .def("__add__", &binary<Op::Add>, py::is_operator())
-      .def("__sub__", &binary<Op::Sub>, py::is_operator())
-      .def("__mul__", &binary<Op::Mul>, py::is_operator())
-      .def("__truediv__", &binary<Op::Div>, py::is_operator())
-      .def("__radd__", &reflected<Op::Add>, py::is_operator())
-      .def("__rsub__", &reflected<Op::Sub>, py::is_operator())
-      .def("__rmul__", &reflected<Op::Mul>, py::is_operator())
-      .def("__rtruediv__", &reflected<Op::Div>, py::is_operator())
-      .def("__pow__", &power, py::arg("exponent"), py::arg("modulo") = py::none(),
-           py::is_operator())
-      .def("__rpow__", &reflected<Op::Pow>, py::is_operator())
-      .def("__neg__", [](const Value& v) { return -v; })
-      .def("relu", &Value::relu)
-      .def("tanh", &Value::tanh)
-      .def("exp", &Value::exp)
-      .def("log", &Value::log)
-      .def("sigmoid", &Value::sigmoid)
-      .def(py::pickle(&get_state, &set_state));
+      .def("__hash__", [](py::handle self) { return static_cast<py::ssize_t>(self_of(self).id()); })
+      .def("__add__", &method<binary<Op::Add>>, py::is_operator())
+      .def("__sub__", &method<binary<Op::Sub>>, py::is_operator())
+      .def("__mul__", &method<binary<Op::Mul>>, py::is_operator())
+      .def("__truediv__", &method<binary<Op::Div>>, py::is_operator())
+      .def("__radd__", &method<reflected<Op::Add>>, py::is_operator())
+      .def("__rsub__", &method<reflected<Op::Sub>>, py::is_operator())
+      .def("__rmul__", &method<reflected<Op::Mul>>, py::is_operator())
+      .def("__rtruediv__", &method<reflected<Op::Div>>, py::is_operator())
+      .def(
+          "__pow__",
+          [](py::handle self, py::handle exponent, py::handle modulo) {
+            return power(self_of(self), exponent, modulo);
+          },
+          py::arg("exponent"), py::arg("modulo") = py::none(), py::is_operator())
+      .def("__rpow__", &method<reflected<Op::Pow>>, py::is_operator())
+      .def("__neg__", [](py::handle self) { return -self_of(self); })
+      .def("relu", [](py::handle self) { return self_of(self).relu(); })
+      .def("tanh", [](py::handle self) { return self_of(self).tanh(); })
+      .def("exp", [](py::handle self) { return self_of(self).exp(); })
+      .def("log", [](py::handle self) { return self_of(self).log(); })
+      .def("sigmoid", [](py::handle self) { return self_of(self).sigmoid(); })
+      .def(py::pickle([](py::handle self) { return get_state(self_of(self)); }, &set_state));
   install_number_slots(cls);
 }
 

@@ -36,7 +36,8 @@ bool other_real_number(py::handle h, double& out) {
   if (is_complex_not_real(h)) return false;  // numpy.complex128 has __float__ too
   // An array converts only when it holds exactly one number as a scalar (ndim 0).
   if (py::hasattr(h, "ndim") && py::hasattr(h, "shape")) {
-    if (h.attr("ndim").cast<long>() != 0) return false;
+    py::object ndim = h.attr("ndim");
+    if (!PyLong_Check(ndim.ptr()) || PyLong_AsLong(ndim.ptr()) != 0) return false;
   }
   out = PyFloat_AsDouble(o);
   if (out == -1.0 && PyErr_Occurred()) throw py::error_already_set();
@@ -50,6 +51,17 @@ double require_real(py::handle h, const char* what) {
   throw py::type_error(std::string(what) +
                        " must be a real number (int, float or a type with __float__), not '" +
                        type + "'");
+}
+
+std::string require_str(py::handle h, const char* what) {
+  if (!PyUnicode_Check(h.ptr())) {
+    const std::string type = py::str(py::type::handle_of(h).attr("__name__"));
+    throw py::type_error(std::string(what) + " must be a str, not '" + type + "'");
+  }
+  Py_ssize_t size = 0;
+  const char* utf8 = PyUnicode_AsUTF8AndSize(h.ptr(), &size);
+  if (utf8 == nullptr) throw py::error_already_set();
+  return std::string(utf8, static_cast<std::size_t>(size));
 }
 
 }  // namespace arenagrad::bindings

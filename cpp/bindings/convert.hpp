@@ -3,6 +3,8 @@
 
 #include <pybind11/pybind11.h>
 
+#include <string>
+
 #include "arenagrad/value.hpp"
 
 namespace arenagrad::bindings {
@@ -48,5 +50,8 @@ inline bool real_number(py::handle h, double& out) {
 
 // Like real_number, but a non-number is a TypeError naming `what` and the type.
 double require_real(py::handle h, const char* what);
+
+// A str as UTF-8; TypeError for other types, UnicodeEncodeError for lone surrogates.
+std::string require_str(py::handle h, const char* what);
 
 }  // namespace arenagrad::bindings

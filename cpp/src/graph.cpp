@@ -55,14 +55,47 @@ void Arena::local_backward(Index i) {
 }
 
 void Arena::backward(Index root) {
-  const std::vector<Index>& order = topological_order(root);
-  // Interior nodes hold this pass's gradient only; leaves accumulate across passes
-  // until zero_grad(), so two backward() calls give leaves exactly twice the grad.
-  for (Index i : order) {
-    if (nodes_[i].op != Op::Leaf) nodes_[i].grad = 0.0;
+  // Kahn's algorithm from the root down, in two flat passes instead of a DFS
+  // post-order (which pushes nodes twice and branches on every pop).
+  //
+  // Pass 1 marks what the root reaches and counts, for each node, the edges that
+  // reach it from inside this graph. Interior nodes hold this pass's gradient only,
+  // so they are cleared here; leaves accumulate across passes until zero_grad(),
+  // which makes two backward() calls give leaves exactly twice the gradient.
+  const std::uint32_t visit = next_stamp();
+  stack_.clear();
+  nodes_[root].stamp = visit;
+  nodes_[root].pending = 0;
+  stack_.push_back(root);
+  while (!stack_.empty()) {
+    const Index i = stack_.back();
+    stack_.pop_back();
+    for (Index c : nodes_[i].child) {
+      if (c == kNoNode) break;  // operands fill child[] from the front
+      Node& child = nodes_[c];
+      if (child.stamp != visit) {
+        child.stamp = visit;
+        child.pending = 0;
+        if (child.op != Op::Leaf) child.grad = 0.0;
+        stack_.push_back(c);
+      }
+      child.pending++;
+    }
   }
+
+  // Pass 2 releases a node once every parent has added its share: the order in
+  // which nodes leave the stack is a reverse topological order.
   nodes_[root].grad = 1.0;
-  for (auto it = order.rbegin(); it != order.rend(); ++it) local_backward(*it);
+  stack_.push_back(root);
+  while (!stack_.empty()) {
+    const Index i = stack_.back();
+    stack_.pop_back();
+    local_backward(i);
+    for (Index c : nodes_[i].child) {
+      if (c == kNoNode) break;
+      if (--nodes_[c].pending == 0) stack_.push_back(c);
+    }
+  }
 }
 
 }  // namespace arenagrad
