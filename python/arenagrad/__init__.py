@@ -3,6 +3,10 @@
 from ._core import CompiledValue, Value, __version__, arena_stats, dot, vsum
 from .compiled import CompiledFunction, compile
 
+# Pure-Python and cheap: `import arenagrad` then `arenagrad.nn.MLP(...)` works. The
+# plotting, progress-bar and graphviz dependencies are imported only where used.
+from . import data, losses, nn, optim  # noqa: E402  (after _core, which they use)
+
 __all__ = [
     "CompiledFunction",
     "CompiledValue",
