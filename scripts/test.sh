@@ -4,6 +4,8 @@
 # and a bounded libFuzzer run. Installs what it needs first, into ./.venv-test.
 #
 #   bash scripts/test.sh            everything (what CI runs)
+#   ARENAGRAD_FUZZ_EXAMPLES=N       random graphs the property tests check (default 2000)
+#   ARENAGRAD_FUZZ_SECONDS=N        libFuzzer run time (default 60)
 #   PYTHON=python3.12 bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,3 +46,9 @@ cmake --workflow --preset dev
 
 step "ctest: C++ core under ASan + UBSan + LSan (cmake --workflow --preset asan)"
 cmake --workflow --preset asan
+
+step "libFuzzer: random op sequences through the core under ASan + UBSan + LSan"
+ARENAGRAD_FUZZ_SECONDS=${ARENAGRAD_FUZZ_SECONDS:-60} bash scripts/fuzz.sh
+
+step "soak (quick): flat RSS over training steps, deep chain, repeated backward"
+python benchmarks/soak.py --quick
