@@ -16,7 +16,7 @@ seed="${ARENAGRAD_FUZZ_SEED:-1}"
 build=build/fuzz
 
 cmake --preset fuzz >/dev/null
-# Other agents and scripts build in this tree too; serialise builds.
+# Builds in this tree may run concurrently (editable install, other scripts): serialise them.
 flock /tmp/arenagrad-build.lock cmake --build --preset fuzz -j2 >/dev/null
 
 mkdir -p "$build/corpus" "$build/artifacts"
