@@ -15,7 +15,7 @@ import random
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Union
 
-from ._core import Value
+from ._core import Value, dot
 
 Scalar = Union[Value, float]
 
@@ -98,9 +98,11 @@ class Neuron(Module):
         self.name = name
 
     def _affine(self, x: Sequence[Scalar]) -> Value:
-        # Kept as one method so a fused dot product can replace it; the
-        # evaluation order ((b + w0*x0) + w1*x1) + ... must stay the same.
-        return sum(((wi * xi) for wi, xi in zip(self.weights, x)), self.bias)
+        # One crossing into C++ per neuron: arenagrad.dot records the same nodes,
+        # in the same order ((b + w0*x0) + w1*x1) + ..., as
+        # sum((wi * xi for wi, xi in zip(self.weights, x)), self.bias), so data and
+        # gradients are bit-identical; unlike zip it refuses a wrong input length.
+        return dot(self.weights, x, self.bias)
 
     def __call__(self, x: Sequence[Scalar]) -> Value:
         act = self._affine(x)

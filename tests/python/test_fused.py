@@ -148,14 +148,22 @@ def test_fused_ops_free_their_intermediate_nodes():
     assert arenagrad.arena_stats()["live"] == before
 
 
-def _mlp_forward_fused(model, x):
+def _mlp_forward(model, x, affine):
     for layer in model.layers:
         outs = []
         for n in layer.neurons:
-            act = dot(n.weights, x, n.bias)
+            act = affine(n, x)
             outs.append(act.relu() if n.is_nonlinear else act)
         x = outs if len(outs) != 1 else outs[0]
     return x
+
+
+def _python_sum(n, x):
+    return sum((wi * xi for wi, xi in zip(n.weights, x)), n.bias)
+
+
+def _fused_dot(n, x):
+    return dot(n.weights, x, n.bias)
 
 
 def test_fused_mlp_training_matches_plain_exactly():
@@ -171,8 +179,8 @@ def test_fused_mlp_training_matches_plain_exactly():
 
     for _ in range(3):
         results = []
-        for model, forward in ((plain, lambda m, x: m(x)), (fused, _mlp_forward_fused)):
-            scores = [forward(model, x) for x in X]
+        for model, affine in ((plain, _python_sum), (fused, _fused_dot)):
+            scores = [_mlp_forward(model, x, affine) for x in X]
             loss = losses.hinge(scores, targets) + losses.l2(model.parameters(), 1e-4)
             model.zero_grad()
             loss.backward()
@@ -181,3 +189,14 @@ def test_fused_mlp_training_matches_plain_exactly():
                 p.data -= 0.05 * p.grad
         assert results[0] == results[1]
     assert [p.data for p in plain.parameters()] == [p.data for p in fused.parameters()]
+
+
+def test_nn_neuron_uses_the_fused_dot():
+    nn = pytest.importorskip("arenagrad.nn")
+    random.seed(8)
+    neuron = nn.Neuron(3, is_nonlinear=False)
+    x = [0.5, -1.0, 2.0]
+    out = neuron(x)
+    assert structure(out) == structure(_python_sum(neuron, x))
+    with pytest.raises(ValueError, match="as many weights as inputs"):
+        neuron([1.0, 2.0])
