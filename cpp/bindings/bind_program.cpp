@@ -133,6 +133,8 @@ struct Trace {
   // Positions that were the same Value when traced share a slot; a later call must
   // pass one Value there too, or the program does not describe it.
   std::vector<std::pair<std::size_t, std::size_t>> aliases;
+  // What the function returned: one Value, or a tuple or list of them.
+  enum class Shape { Single, Tuple, List } shape = Shape::Single;
 };
 
 // Everything one replay needs to differentiate later, even after newer runs.
@@ -146,7 +148,8 @@ struct Run {
 
 class CompiledValue : public Value {
  public:
-  CompiledValue(double data, std::shared_ptr<Run> run) : Value(data), run_(std::move(run)) {}
+  CompiledValue(double data, std::shared_ptr<Run> run, std::size_t output)
+      : Value(data), run_(std::move(run)), output_(output) {}
 
   // backward(): the result's grad becomes 1, then the program's reverse sweep.
   void backward() {
@@ -166,11 +169,12 @@ class CompiledValue : public Value {
       r.generation = p.generation();
     }
     std::vector<double> grads(p.argument_count());
-    p.backward(seed, grads.data());
+    p.backward(output_, seed, grads.data());
     for (auto& [j, v] : r.argument_values) v.set_grad(v.grad() + grads[j]);
   }
 
   std::shared_ptr<Run> run_;
+  std::size_t output_;
 };
 
 class CompiledFunction {
@@ -228,10 +232,26 @@ class CompiledFunction {
     std::vector<std::int64_t> key = flat_.key;
     py::tuple traced = self.attr("_trace")(args);
     py::object result = traced[0];
-    const Value* root = as_value(result);
-    if (root == nullptr) {
-      throw py::type_error("a compiled function must return a Value, not '" +
-                           type_name(result) + "'");
+    Trace trace;
+    std::vector<Index> outputs;
+    if (const Value* root = as_value(result)) {
+      outputs.push_back(root->id());
+    } else if (PyTuple_Check(result.ptr()) || PyList_Check(result.ptr())) {
+      trace.shape = PyTuple_Check(result.ptr()) ? Trace::Shape::Tuple : Trace::Shape::List;
+      for (py::handle item : result) {
+        const Value* v = as_value(item);
+        if (v == nullptr) {
+          throw py::type_error("a compiled function must return a Value or a tuple/list of "
+                               "Values, but the result holds a '" + type_name(item) + "'");
+        }
+        outputs.push_back(v->id());
+      }
+      if (outputs.empty()) {
+        throw py::type_error("a compiled function must return at least one Value");
+      }
+    } else {
+      throw py::type_error("a compiled function must return a Value or a tuple/list of "
+                           "Values, not '" + type_name(result) + "'");
     }
     py::list leaves = traced[1];
     std::vector<Index> nodes;
@@ -239,9 +259,8 @@ class CompiledFunction {
     if (nodes.size() != flat_.values.size()) {
       throw std::logic_error("arenagrad: traced arguments do not match their structure");
     }
-    Trace trace;
     trace.key = std::move(key);
-    trace.program = std::make_shared<Program>(default_arena(), root->id(), nodes);
+    trace.program = std::make_shared<Program>(default_arena(), outputs, nodes);
     for (std::size_t j = 0; j < nodes.size(); ++j) {
       for (std::size_t first = 0; first < j; ++first) {
         if (nodes[first] == nodes[j]) {
@@ -279,7 +298,14 @@ class CompiledFunction {
       arena.retain(node);
       run->argument_values.emplace_back(j, Value::adopt(arena, node));
     }
-    return py::cast(CompiledValue(out, std::move(run)));
+    if (trace.shape == Trace::Shape::Single) {
+      return py::cast(CompiledValue(out, std::move(run), 0));
+    }
+    const std::size_t n = p.output_count();
+    py::list outs(n);
+    for (std::size_t k = 0; k < n; ++k) outs[k] = py::cast(CompiledValue(p.output(k), run, k));
+    if (trace.shape == Trace::Shape::List) return std::move(outs);
+    return py::tuple(outs);
   }
 
   std::vector<Trace> traces_;

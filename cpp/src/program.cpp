@@ -10,10 +10,20 @@
 
 namespace arenagrad {
 
-Program::Program(Arena& arena, Index root, const std::vector<Index>& arguments)
+Program::Program(Arena& arena, const std::vector<Index>& outputs,
+                 const std::vector<Index>& arguments)
     : arena_(arena) {
-  // A copy: topological_order returns the arena's scratch buffer.
-  const std::vector<Index> order = arena.topological_order(root);
+  if (outputs.empty()) throw std::invalid_argument("arenagrad: a program needs an output");
+  // Each output's order, skipping nodes already placed, is still topological.
+  std::vector<Index> order = arena.topological_order(outputs[0]);
+  if (outputs.size() > 1) {
+    std::unordered_set<Index> placed(order.begin(), order.end());
+    for (std::size_t k = 1; k < outputs.size(); ++k) {
+      for (Index i : arena.topological_order(outputs[k])) {
+        if (placed.insert(i).second) order.push_back(i);
+      }
+    }
+  }
   recorded_nodes_ = order.size();
   if (order.size() >= kUnbound - 2) throw std::length_error("arenagrad: program too large");
 
@@ -45,7 +55,8 @@ Program::Program(Arena& arena, Index root, const std::vector<Index>& arguments)
     slot_of[i] = arena.node(i).op == Op::Leaf ? next_leaf++ : next_interior++;
   }
   leaf_count_ = leaves;
-  root_slot_ = slot_of.at(root);
+  for (Index out : outputs) output_slot_.push_back(slot_of.at(out));
+  reaches_.resize(outputs.size());
   one_slot_ = next_interior;
   const std::uint32_t scratch = next_interior + 1;
   values_.assign(next_interior + 2, 0.0);
@@ -117,6 +128,26 @@ Program::Program(Arena& arena, Index root, const std::vector<Index>& arguments)
   }
 }
 
+void Program::mark_reachable(std::uint32_t output_slot, std::vector<bool>& reaches) const {
+  std::vector<bool> needed(values_.size(), false);
+  needed[output_slot] = true;
+  reaches.assign(code_.size(), false);
+  for (std::size_t i = code_.size(); i-- > 0;) {
+    if (!needed[leaf_count_ + i]) continue;
+    reaches[i] = true;
+    const Instruction& in = code_[i];
+    needed[in.a] = true;
+    if (!in.chain) {
+      needed[in.b] = true;
+      continue;
+    }
+    for (std::uint32_t c = 0; c < in.count; ++c) {
+      needed[terms_[in.b + c].t] = true;
+      needed[terms_[in.b + c].u] = true;
+    }
+  }
+}
+
 Program::~Program() {
   for (Index i : parameter_node_) arena_.release(i);
 }
@@ -156,17 +187,22 @@ double Program::forward(const double* parameters, const double* arguments) {
     }
     out[i] = result;
   }
-  return v[root_slot_];
+  return v[output_slot_[0]];
 }
 
-void Program::backward(double seed, double* argument_grads) {
+void Program::backward(std::size_t output, double seed, double* argument_grads) {
+  std::vector<bool>& reaches = reaches_.at(output);
+  if (reaches.empty()) mark_reachable(output_slot_[output], reaches);
   double* v = values_.data();
   double* g = grads_.data();
   std::fill(grads_.begin(), grads_.end(), 0.0);
-  g[root_slot_] = seed;
+  g[output_slot_[output]] = seed;
   // Reverse topological order, each node's rule once, as Arena::backward does.
   const Term* terms = terms_.data();
   for (std::size_t i = code_.size(); i-- > 0;) {
+    // A step the output does not depend on is skipped, not swept with a zero
+    // gradient: 0 * an infinite partial would be nan.
+    if (!reaches[i]) continue;
     const Instruction& in = code_[i];
     const std::uint32_t slot = leaf_count_ + static_cast<std::uint32_t>(i);
     const double grad = g[slot];

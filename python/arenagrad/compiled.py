@@ -30,7 +30,9 @@ live on every call, so updating ``p.data`` between calls is seen; leaves only th
 graph holds (the ``2.0`` of ``x * 2.0``) are *constants*, frozen at their traced
 value.
 
-The result of a replay is an :class:`arenagrad.CompiledValue`, a real ``Value``:
+The function returns one Value, or a tuple or list of Values (say the loss and the
+scores an accuracy is computed from); a replay returns the same shape. Each result
+is an :class:`arenagrad.CompiledValue`, a real ``Value``:
 ``.data`` is the output, ``.backward()`` sets its grad to 1 and accumulates into the
 parameters' and argument Values' ``.grad`` (leaves accumulate until ``zero_grad()``,
 exactly as in the dynamic graph; the sums are applied in the same order, so they are
@@ -58,7 +60,7 @@ ops:
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import Any, Callable, Union
 
 from ._core import Value, _CompiledFunction
 
@@ -66,6 +68,9 @@ try:  # numpy is optional; arrays are accepted only when it is installed
     import numpy as _np
 except ImportError:  # pragma: no cover - exercised only without numpy
     _np = None
+
+
+Result = Union[Value, "tuple[Value, ...]", "list[Value]"]
 
 
 def _wrap(arg: Any, leaves: list[Value]) -> Any:
@@ -99,24 +104,24 @@ class CompiledFunction(_CompiledFunction):
     of the last one used, ``clear()`` forgets them all (the next call traces).
     """
 
-    def __init__(self, fn: Callable[..., Value]):
+    def __init__(self, fn: Callable[..., Result]):
         if not callable(fn):
             raise TypeError(f"compile() needs a callable, not {type(fn).__name__!r}")
         super().__init__()
         functools.update_wrapper(self, fn)
 
-    def _trace(self, args: tuple) -> tuple[Value, list[Value]]:
+    def _trace(self, args: tuple) -> tuple[Result, list[Value]]:
         # Called from C++ on the first call for an argument structure.
         leaves: list[Value] = []
         wrapped = [_wrap(arg, leaves) for arg in args]
         return self.__wrapped__(*wrapped), leaves
 
 
-def compile(fn: Callable[..., Value]) -> CompiledFunction:  # noqa: A001 (the API name)
+def compile(fn: Callable[..., Result]) -> CompiledFunction:  # noqa: A001 (the API name)
     """Return ``fn`` compiled: traced on first use, replayed in C++ afterwards.
 
     ``fn`` takes positional arguments (Values, numbers, nested lists/tuples of
-    them, numeric numpy arrays) and returns one ``Value``. See this module's
+    them, numeric numpy arrays) and returns one ``Value`` or a tuple/list of them. See this module's
     docstring for what a replay can and cannot capture.
     """
     return CompiledFunction(fn)

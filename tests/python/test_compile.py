@@ -258,3 +258,48 @@ def test_program_releases_parameters_when_dropped():
     f(2.0)
     del w, f
     assert arenagrad.arena_stats()["live"] == before
+
+
+# ---- several outputs
+
+
+def test_tuple_of_outputs_each_differentiable():
+    w = Value(0.5)
+
+    def loss_and_scores(xs):
+        scores = [w * x for x in xs]
+        return (arenagrad.vsum([s * s for s in scores]), *scores)
+
+    f = arenagrad.compile(loss_and_scores)
+    f([1.0, 2.0])
+    loss, s0, s1 = f([3.0, -1.0])
+    assert type(loss) is CompiledValue and (s0.data, s1.data) == (1.5, -0.5)
+    assert loss.data == 1.5**2 + 0.5**2
+    s1.backward()  # only s1's graph: d(w * -1)/dw
+    assert w.grad == -1.0
+    w.grad = 0.0
+    loss.backward()
+    assert w.grad == 2 * 1.5 * 3.0 + 2 * -0.5 * -1.0
+
+
+def test_list_result_stays_a_list_and_unreached_infinities_do_not_leak():
+    w = Value(2.0)
+    # The second output's log has an infinite slope at 0; differentiating the
+    # first output must not sweep through it (0 * inf would be nan).
+    f = arenagrad.compile(lambda x: [w * x, (w * x * 0.0 + 1.0).log() + w])
+    f(1.0)
+    out = f(0.0)
+    assert isinstance(out, list) and len(out) == 2
+    out[0].backward()
+    assert w.grad == 0.0
+    out[1].backward()
+    assert w.grad == 1.0
+
+
+def test_result_containers_must_hold_values():
+    f = arenagrad.compile(lambda x: (x * 2.0, 3.0))
+    with pytest.raises(TypeError, match="tuple/list of Values"):
+        f(1.0)
+    g = arenagrad.compile(lambda x: ())
+    with pytest.raises(TypeError, match="at least one Value"):
+        g(1.0)

@@ -27,10 +27,15 @@ class Program {
  public:
   static constexpr std::uint32_t kUnbound = 0xFFFFFFFFu;
 
-  // Copies the graph reachable from `root`. `arguments[j]` is the leaf bound to
-  // argument position j (kNoNode for a position with no node); the same node may
-  // appear at several positions. Retains the parameter leaves until destruction.
-  Program(Arena& arena, Index root, const std::vector<Index>& arguments);
+  // Copies the graph reachable from the outputs (the first one's topological
+  // order first, so differentiating it replays Arena::backward's order exactly).
+  // `arguments[j]` is the leaf bound to argument position j (kNoNode for a
+  // position with no node); the same node may appear at several positions.
+  // Retains the parameter leaves until destruction.
+  Program(Arena& arena, const std::vector<Index>& outputs,
+          const std::vector<Index>& arguments);
+  Program(Arena& arena, Index root, const std::vector<Index>& arguments)
+      : Program(arena, std::vector<Index>{root}, arguments) {}
   ~Program();
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
@@ -50,16 +55,21 @@ class Program {
   // Current .data of every parameter leaf (a snapshot for forward()).
   void read_parameters(std::vector<double>& out) const;
 
-  // Runs the ops with the given leaf values and returns the root's value. Throws
-  // MathError, as Arena::apply would, at the first op whose forward faults.
+  // Runs the ops with the given leaf values and returns the first output's value.
+  // Throws MathError, as Arena::apply would, at the first op whose forward faults.
   double forward(const double* parameters, const double* arguments);
+  std::size_t output_count() const { return output_slot_.size(); }
+  // Output k's value from the last forward().
+  double output(std::size_t k) const { return values_[output_slot_[k]]; }
   // Counts forward() runs: lets a caller tell whether the slots still hold its run.
   std::uint64_t generation() const { return generation_; }
 
-  // Reverse sweep after forward(): d(root)/d(leaf) * seed. Parameter gradients are
-  // added to the arena's leaves; argument gradients are written to `argument_grads`
-  // (one per argument position, 0 for unbound ones) for the caller to deliver.
-  void backward(double seed, double* argument_grads);
+  // Reverse sweep after forward(): d(output k)/d(leaf) * seed, over the steps that
+  // output depends on. Parameter gradients are added to the arena's leaves;
+  // argument gradients are written to `argument_grads` (one per argument
+  // position, 0 for unbound ones) for the caller to deliver.
+  void backward(std::size_t output, double seed, double* argument_grads);
+  void backward(double seed, double* argument_grads) { backward(0, seed, argument_grads); }
 
  private:
   // One step of the program. Most are one arena op. A chain of additions whose
@@ -79,9 +89,12 @@ class Program {
     std::uint32_t t, u;
   };
 
+  void mark_reachable(std::uint32_t output_slot, std::vector<bool>& reaches) const;
+
   Arena& arena_;
   std::uint32_t leaf_count_ = 0;
-  std::uint32_t root_slot_ = 0;
+  std::vector<std::uint32_t> output_slot_;
+  std::vector<std::vector<bool>> reaches_;  // per output, lazily: steps it depends on
   std::uint32_t one_slot_ = 0;         // holds 1.0: the factor of plain chain terms
   std::vector<Instruction> code_;      // interior slot leaf_count_ + i
   std::vector<Term> terms_;
