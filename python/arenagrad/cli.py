@@ -117,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no progress bar; a plain line every tenth of the run",
     )
+    demo.add_argument(
+        "--no-compile",
+        action="store_true",
+        help="rebuild the graph every step instead of replaying the traced loss in C++",
+    )
 
     commands.add_parser(
         "tutorial",
@@ -139,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             loss=args.loss,
             out=args.out,
             quiet=args.quiet,
+            compile=not args.no_compile,
         )
         return run(config)
     if args.command == "tutorial":

@@ -44,6 +44,7 @@ class DemoConfig:
     points: int = 100
     noise: float = 0.1
     alpha: float = 1e-4  # L2 strength, as in micrograd's demo
+    compile: bool = True  # replay the traced loss in C++ (arenagrad.compile)
 
 
 @dataclass
@@ -118,6 +119,44 @@ def train_step(
     loss.backward()
     optimizer.step()
     return loss.data, losses.accuracy(scores, targets)
+
+
+class CompiledTrainStep:
+    """``train_step`` with the loss traced once and replayed in C++ afterwards.
+
+    The compiled function takes the points and returns the loss and the scores;
+    the model, targets and loss choice are fixed when it is traced (once per
+    model). Losses, gradients and updates are bit-identical to ``train_step``.
+    """
+
+    def __init__(self) -> None:
+        self.model: MLP | None = None
+        self.compiled: Callable | None = None
+
+    def __call__(
+        self,
+        model: MLP,
+        optimizer: Optimizer,
+        X: list[list[float]],
+        targets: list[float],
+        config: DemoConfig,
+    ) -> tuple[float, float]:
+        from .compiled import compile as compile_loss
+
+        if model is not self.model:
+
+            def loss_and_scores(points: list[list[float]]) -> tuple[Value, ...]:
+                loss, scores = compute_loss(
+                    model, points, targets, config.loss, config.alpha
+                )
+                return (loss, *scores)
+
+            self.model, self.compiled = model, compile_loss(loss_and_scores)
+        loss, *scores = self.compiled(X)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.data, losses.accuracy(scores, targets)
 
 
 StepFunction = Callable[[MLP, Optimizer, list, list, DemoConfig], "tuple[float, float]"]
@@ -318,6 +357,8 @@ def run(config: DemoConfig, step_fn: StepFunction = train_step) -> int:
     )
     progress = _make_progress(config)
     try:
+        if config.compile and step_fn is train_step:
+            step_fn = CompiledTrainStep()
         result = train(config, on_step=progress, step_fn=step_fn)
     except OverflowError as exc:
         print(

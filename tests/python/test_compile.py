@@ -303,3 +303,13 @@ def test_result_containers_must_hold_values():
     g = arenagrad.compile(lambda x: ())
     with pytest.raises(TypeError, match="at least one Value"):
         g(1.0)
+
+
+def test_demo_compiled_step_matches_the_dynamic_step():
+    demo = pytest.importorskip("arenagrad.demo")
+    config = demo.DemoConfig(steps=4, points=30, hidden=(8, 8), quiet=True)
+    plain = demo.train(config, step_fn=demo.train_step)
+    compiled = demo.train(config, step_fn=demo.CompiledTrainStep())
+    assert compiled.losses == plain.losses
+    assert compiled.accuracies == plain.accuracies
+    assert compiled.model.state_dict() == plain.model.state_dict()
