@@ -105,22 +105,107 @@ py::object vsum(py::handle values, py::handle start) {
   return result_of(fold_sum(default_arena(), s, terms.data(), terms.size()));
 }
 
+// Both functions are plain METH_FASTCALL builtins rather than pybind11 functions:
+// a neuron calls dot() once, so its fixed cost is the fused path's overhead, and
+// pybind11's generic dispatcher roughly doubles it for a short row.
+// Binds positional and keyword arguments to `keywords` (two or three names, the
+// last with a default), then runs Impl, turning C++ exceptions into Python ones.
+template <py::object (*Impl)(py::handle, py::handle, py::handle)>
+PyObject* fastcall(const char* name, const char* const* keywords, PyObject* default_last,
+                   PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  const Py_ssize_t given = PyVectorcall_NARGS(nargs);
+  const Py_ssize_t arity = keywords[2] == nullptr ? 2 : 3;
+  PyObject* slots[3] = {nullptr, nullptr, nullptr};
+  slots[arity - 1] = default_last;  // the last parameter has a default
+  try {
+    if (given > arity) {
+      throw py::type_error(std::string(name) + "() takes at most " + std::to_string(arity) +
+                           " arguments (" + std::to_string(given) + " given)");
+    }
+    for (Py_ssize_t i = 0; i < given; ++i) slots[i] = args[i];
+    const Py_ssize_t nkw = kwnames == nullptr ? 0 : PyTuple_GET_SIZE(kwnames);
+    for (Py_ssize_t k = 0; k < nkw; ++k) {
+      const char* key = PyUnicode_AsUTF8(PyTuple_GET_ITEM(kwnames, k));
+      if (key == nullptr) throw py::error_already_set();
+      Py_ssize_t at = 0;
+      while (at < arity && std::string(keywords[at]) != key) ++at;
+      if (at == arity) {
+        throw py::type_error(std::string(name) + "() got an unexpected keyword argument '" +
+                             key + "'");
+      }
+      if (at < given) {
+        throw py::type_error(std::string(name) + "() got multiple values for argument '" +
+                             key + "'");
+      }
+      slots[at] = args[given + k];
+    }
+    for (Py_ssize_t i = 0; i < arity; ++i) {
+      if (slots[i] == nullptr) {
+        throw py::type_error(std::string(name) + "() missing required argument '" +
+                             keywords[i] + "'");
+      }
+    }
+    return Impl(slots[0], slots[1], arity == 3 ? slots[2] : nullptr).release().ptr();
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (const py::builtin_exception& e) {
+    e.set_error();
+  } catch (const std::length_error& e) {
+    PyErr_SetString(PyExc_MemoryError, e.what());
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+  }
+  return nullptr;
+}
+
+py::object dot3(py::handle w, py::handle x, py::handle bias) { return dot(w, x, bias); }
+py::object vsum2(py::handle values, py::handle start, py::handle) { return vsum(values, start); }
+
+PyObject* zero() {
+  static PyObject* value = PyFloat_FromDouble(0.0);  // immortal for the process
+  return value;
+}
+
+const char* const kDotKeywords[] = {"weights", "inputs", "bias"};
+const char* const kSumKeywords[] = {"values", "start", nullptr};
+
+PyObject* dot_entry(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  return fastcall<&dot3>("dot", kDotKeywords, zero(), args, nargs, kwnames);
+}
+
+PyObject* vsum_entry(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  return fastcall<&vsum2>("vsum", kSumKeywords, zero(), args, nargs, kwnames);
+}
+
+PyMethodDef kDot = {
+    "dot", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&dot_entry)),
+    METH_FASTCALL | METH_KEYWORDS,
+    "dot(weights, inputs, bias=0.0)\n--\n\n"
+    "bias + w0*x0 + w1*x1 + ... in one call.\n\n"
+    "Records the same nodes, in the same order, as\n"
+    "``sum((wi * xi for wi, xi in zip(weights, inputs)), bias)``, so data and\n"
+    "gradients are bit-identical to that expression. Elements may be Values or\n"
+    "real numbers (numbers become constant leaves, as in ``w * 2.0``); lists,\n"
+    "tuples, 1-d numpy arrays and other iterables are accepted. Lengths must\n"
+    "match (ValueError). With no Value anywhere the result is a float."};
+
+PyMethodDef kSum = {
+    "vsum", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&vsum_entry)),
+    METH_FASTCALL | METH_KEYWORDS,
+    "vsum(values, start=0.0)\n--\n\n"
+    "start + v0 + v1 + ... in one call.\n\n"
+    "Records the same nodes as ``functools.reduce(operator.add, values, start)``\n"
+    "(which is what ``sum(values, start)`` does for Values). An empty sequence\n"
+    "returns ``start`` itself."};
+
 }  // namespace
 
 void bind_fused(py::module_& m) {
-  m.def("dot", &dot, py::arg("weights"), py::arg("inputs"), py::arg("bias") = 0.0,
-        "bias + w0*x0 + w1*x1 + ... in one call.\n\n"
-        "Records the same nodes, in the same order, as\n"
-        "``sum((wi * xi for wi, xi in zip(weights, inputs)), bias)``, so data and\n"
-        "gradients are bit-identical to that expression. Elements may be Values or\n"
-        "real numbers (numbers become constant leaves, as in ``w * 2.0``); lists,\n"
-        "tuples, 1-d numpy arrays and other iterables are accepted. Lengths must\n"
-        "match (ValueError). With no Value anywhere the result is a float.");
-  m.def("vsum", &vsum, py::arg("values"), py::arg("start") = 0.0,
-        "start + v0 + v1 + ... in one call.\n\n"
-        "Records the same nodes as ``functools.reduce(operator.add, values, start)``\n"
-        "(which is what ``sum(values, start)`` does for Values). An empty sequence\n"
-        "returns ``start`` itself.");
+  for (PyMethodDef* def : {&kDot, &kSum}) {
+    PyObject* fn = PyCFunction_NewEx(def, nullptr, m.attr("__name__").ptr());
+    if (fn == nullptr) throw py::error_already_set();
+    m.add_object(def->ml_name, py::reinterpret_steal<py::object>(fn));
+  }
 }
 
 }  // namespace arenagrad::bindings

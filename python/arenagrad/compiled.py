@@ -60,14 +60,10 @@ ops:
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any, Callable, Union
 
 from ._core import Value, _CompiledFunction
-
-try:  # numpy is optional; arrays are accepted only when it is installed
-    import numpy as _np
-except ImportError:  # pragma: no cover - exercised only without numpy
-    _np = None
 
 
 Result = Union[Value, "tuple[Value, ...]", "list[Value]"]
@@ -86,8 +82,11 @@ def _wrap(arg: Any, leaves: list[Value]) -> Any:
         return [_wrap(item, leaves) for item in arg]
     if isinstance(arg, tuple):
         return tuple(_wrap(item, leaves) for item in arg)
-    if _np is not None and isinstance(arg, _np.ndarray):
-        wrapped = _np.empty(arg.size, dtype=object)
+    # numpy is optional and not imported here (it is slow to import): an array
+    # can only reach us if the caller has imported numpy already.
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(arg, np.ndarray):
+        wrapped = np.empty(arg.size, dtype=object)
         for i, x in enumerate(arg.ravel(order="C").tolist()):
             wrapped[i] = Value(float(x))
         leaves.extend(wrapped)

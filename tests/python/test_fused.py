@@ -200,3 +200,33 @@ def test_nn_neuron_uses_the_fused_dot():
     assert structure(out) == structure(_python_sum(neuron, x))
     with pytest.raises(ValueError, match="as many weights as inputs"):
         neuron([1.0, 2.0])
+
+
+def test_keyword_arguments_and_signatures():
+    import inspect
+
+    w = [Value(1.0), Value(2.0)]
+    assert str(inspect.signature(dot)) == "(weights, inputs, bias=0.0)"
+    assert str(inspect.signature(vsum)) == "(values, start=0.0)"
+    by_name = dot(weights=w, inputs=[3.0, 4.0], bias=0.5)
+    assert structure(by_name) == structure(dot(w, [3.0, 4.0], 0.5))
+    assert vsum(w, start=1.0).data == vsum(values=w, start=1.0).data == 4.0
+    with pytest.raises(TypeError, match="missing required argument 'inputs'"):
+        dot(w)
+    with pytest.raises(TypeError, match="at most 3 arguments"):
+        dot(w, w, 0.0, 1.0)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'scale'"):
+        dot(w, w, scale=2.0)
+    with pytest.raises(TypeError, match="multiple values for argument 'weights'"):
+        dot(w, w, weights=w)
+    with pytest.raises(TypeError, match="missing required argument 'values'"):
+        vsum()
+
+
+def test_importing_arenagrad_does_not_import_numpy():
+    import subprocess
+    import sys
+
+    code = "import sys, arenagrad; print('numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
