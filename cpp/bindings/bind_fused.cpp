@@ -14,7 +14,19 @@ std::string type_name(py::handle h) {
   return py::str(py::type::handle_of(h).attr("__name__"));
 }
 
+// The node of an exact arenagrad.Value, read straight from pybind11's instance
+// record (one C++ value, stored inline: the "simple layout"); nullptr for anything
+// else, which then takes the general as_value() path. A neuron converts two
+// operands per weight, so this saves a generic type-caster call on each.
+const Value* exact_value(PyObject* o) {
+  if (Py_TYPE(o) != value_type) return nullptr;
+  auto* inst = reinterpret_cast<py::detail::instance*>(o);
+  if (!inst->simple_layout || !inst->simple_holder_constructed) return nullptr;
+  return static_cast<const Value*>(inst->simple_value_holder[0]);
+}
+
 Operand operand_of(py::handle h, const char* what, std::size_t index) {
+  if (const Value* v = exact_value(h.ptr())) return Operand::of(v->id());
   if (const Value* v = as_value(h)) return Operand::of(v->id());
   double x = 0.0;
   if (real_number(h, x)) return Operand::number(x);
