@@ -230,3 +230,17 @@ def test_importing_arenagrad_does_not_import_numpy():
     code = "import sys, arenagrad; print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_value_subclasses_are_values_to_dot():
+    class Tagged(Value):
+        pass
+
+    w = [Tagged(2.0), Value(3.0)]
+    f = arenagrad.compile(lambda x: x * 1.0)
+    f(0.0)
+    replayed = f(4.0)  # a CompiledValue, the C++ subclass
+    out = dot(w, [replayed, 5.0], 1.0)
+    assert out.data == 1.0 + 2.0 * 4.0 + 3.0 * 5.0
+    out.backward()
+    assert w[0].grad == 4.0 and w[1].grad == 5.0
