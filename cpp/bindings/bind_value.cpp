@@ -136,6 +136,38 @@ PyObject* negative_slot(PyObject* self) noexcept {
   }
 }
 
+// relu() and friends as plain METH_NOARGS methods, for the same reason as the
+// slots: they run once per neuron, and pybind11's dispatcher would cost more than
+// the op.
+template <Op op>
+PyObject* unary_method(PyObject* self, PyObject*) noexcept {
+  try {
+    return wrap(self_of(self).apply(op)).release().ptr();
+  } catch (...) {
+    return to_python_error();
+  }
+}
+
+PyMethodDef unary_methods[] = {
+    {"relu", &unary_method<Op::Relu>, METH_NOARGS, "relu() -> Value\n\nmax(0, x)."},
+    {"tanh", &unary_method<Op::Tanh>, METH_NOARGS, "tanh() -> Value\n\nHyperbolic tangent."},
+    {"exp", &unary_method<Op::Exp>, METH_NOARGS,
+     "exp() -> Value\n\ne**x; OverflowError where math.exp would raise it."},
+    {"log", &unary_method<Op::Log>, METH_NOARGS,
+     "log() -> Value\n\nNatural logarithm; ValueError for x <= 0, as math.log."},
+    {"sigmoid", &unary_method<Op::Sigmoid>, METH_NOARGS,
+     "sigmoid() -> Value\n\n1 / (1 + e**-x), evaluated without overflow."},
+};
+
+void install_unary_methods(py::handle cls) {
+  auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  for (PyMethodDef& def : unary_methods) {
+    py::object method = py::reinterpret_steal<py::object>(PyDescr_NewMethod(type, &def));
+    if (!method) throw py::error_already_set();
+    cls.attr(def.ml_name) = method;
+  }
+}
+
 void install_number_slots(py::handle cls) {
   PyNumberMethods* num = reinterpret_cast<PyTypeObject*>(cls.ptr())->tp_as_number;
   num->nb_add = &binary_slot<Op::Add>;
@@ -217,13 +249,9 @@ void bind_value(py::module_& m) {
           py::arg("exponent"), py::arg("modulo") = py::none(), py::is_operator())
       .def("__rpow__", &method<reflected<Op::Pow>>, py::is_operator())
       .def("__neg__", [](py::handle self) { return -self_of(self); })
-      .def("relu", [](py::handle self) { return self_of(self).relu(); })
-      .def("tanh", [](py::handle self) { return self_of(self).tanh(); })
-      .def("exp", [](py::handle self) { return self_of(self).exp(); })
-      .def("log", [](py::handle self) { return self_of(self).log(); })
-      .def("sigmoid", [](py::handle self) { return self_of(self).sigmoid(); })
       .def(py::pickle([](py::handle self) { return get_state(self_of(self)); }, &set_state));
   install_number_slots(cls);
+  install_unary_methods(cls);
 }
 
 }  // namespace arenagrad::bindings

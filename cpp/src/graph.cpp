@@ -56,15 +56,15 @@ void Arena::local_backward(Index i) {
 
 void Arena::backward(Index root) {
   // Kahn's algorithm from the root down, in two flat passes instead of a DFS
-  // post-order (which pushes nodes twice and branches on every pop).
+  // post-order (which pushes nodes twice and branches on every pop). Leaves take
+  // no part in either walk beyond receiving gradient: they have no children, and
+  // they accumulate across passes until zero_grad(), so two backward() calls give
+  // them exactly twice the gradient.
   //
-  // Pass 1 marks what the root reaches and counts, for each node, the edges that
-  // reach it from inside this graph. Interior nodes hold this pass's gradient only,
-  // so they are cleared here; leaves accumulate across passes until zero_grad(),
-  // which makes two backward() calls give leaves exactly twice the gradient.
+  // Pass 1 marks the interior nodes the root reaches, clears their gradient (they
+  // hold this pass's only) and counts the edges reaching each from inside the graph.
   const std::uint32_t visit = next_stamp();
   stack_.clear();
-  nodes_[root].stamp = visit;
   nodes_[root].pending = 0;
   stack_.push_back(root);
   while (!stack_.empty()) {
@@ -73,28 +73,35 @@ void Arena::backward(Index root) {
     for (Index c : nodes_[i].child) {
       if (c == kNoNode) break;  // operands fill child[] from the front
       Node& child = nodes_[c];
+      if (child.op == Op::Leaf) continue;
       if (child.stamp != visit) {
         child.stamp = visit;
         child.pending = 0;
-        if (child.op != Op::Leaf) child.grad = 0.0;
+        child.grad = 0.0;
         stack_.push_back(c);
       }
       child.pending++;
     }
   }
 
-  // Pass 2 releases a node once every parent has added its share: the order in
-  // which nodes leave the stack is a reverse topological order.
+  // Pass 2 applies a node's rule once every parent has added its share: the order
+  // in which nodes leave the stack is a reverse topological order.
   nodes_[root].grad = 1.0;
+  if (nodes_[root].op == Op::Leaf) return;
   stack_.push_back(root);
   while (!stack_.empty()) {
-    const Index i = stack_.back();
+    const Node& n = nodes_[stack_.back()];
     stack_.pop_back();
-    local_backward(i);
-    for (Index c : nodes_[i].child) {
-      if (c == kNoNode) break;
-      if (--nodes_[c].pending == 0) stack_.push_back(c);
-    }
+    const Index ia = n.child[0], ib = n.child[1];
+    const double b = ib == kNoNode ? 0.0 : nodes_[ib].data;
+    const Partials d = local_partials(n.op, nodes_[ia].data, b, n.k, n.data);
+    Node& a = nodes_[ia];
+    a.grad += n.grad * d.da;
+    if (a.op != Op::Leaf && --a.pending == 0) stack_.push_back(ia);
+    if (ib == kNoNode) continue;
+    Node& bn = nodes_[ib];  // may be `a` again (a * a): both terms add up
+    bn.grad += n.grad * d.db;
+    if (bn.op != Op::Leaf && --bn.pending == 0) stack_.push_back(ib);
   }
 }
 
