@@ -1,5 +1,6 @@
 """Type stubs for arenagrad's C++ extension module."""
 
+from collections.abc import Iterable
 from typing import SupportsFloat, Union
 
 __version__: str
@@ -50,6 +51,29 @@ class Value:
     def __hash__(self) -> int: ...
     def __getstate__(self) -> tuple[float, float, str]: ...
     def __setstate__(self, state: tuple[float, float, str]) -> None: ...
+
+class CompiledValue(Value):
+    """A compiled function's result: backward() sweeps the replayed program."""
+
+    def backward(self) -> None: ...
+    def _backward(self) -> None: ...
+
+class _CompiledFunction:
+    def __init__(self) -> None: ...
+    def __call__(self, *args: object) -> Value | tuple[Value, ...] | list[Value]: ...
+    def clear(self) -> None: ...
+    @property
+    def trace_count(self) -> int: ...
+    @property
+    def program_stats(self) -> dict[str, int]: ...
+
+def dot(
+    weights: Iterable[_Operand], inputs: Iterable[_Operand], bias: _Operand = 0.0
+) -> Value | float:
+    """bias + w0*x0 + w1*x1 + ... in one call, recording the same nodes as sum()."""
+
+def vsum(values: Iterable[_Operand], start: _Operand = 0.0) -> Value | float:
+    """start + v0 + v1 + ... in one call, recording the same nodes as sum()."""
 
 def arena_stats() -> dict[str, int]:
     """Nodes in use, slots allocated, and bytes per node in the default arena."""

@@ -12,30 +12,35 @@ STUB = Path(arenagrad.__file__).with_name("_core.pyi")
 
 
 def stub_names():
+    """Module-level names, and each class's members, as the stub declares them."""
     tree = ast.parse(STUB.read_text())
-    module, value = set(), set()
+    module, classes = set(), {}
     for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name == "Value":
-            value = {n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AnnAssign))}
-            module.add("Value")
+        if isinstance(node, ast.ClassDef):
+            module.add(node.name)
+            classes[node.name] = {
+                n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AnnAssign))
+            }
         elif isinstance(node, ast.FunctionDef):
             module.add(node.name)
         elif isinstance(node, ast.AnnAssign):
             module.add(node.target.id)
-    return module, value
+    return module, classes
+
+
+def public(names):
+    return {n for n in names if not n.startswith("__") and not n.startswith("_pybind11")}
 
 
 def test_stub_matches_runtime():
-    module, value = stub_names()
+    module, classes = stub_names()
     runtime_module = {n for n in vars(_core) if not n.startswith("__") or n == "__version__"}
     assert module == runtime_module
-    public_stub = {n for n in value if not n.startswith("__")}
-    public_runtime = {
-        n for n in vars(_core.Value) if not n.startswith("__") and not n.startswith("_pybind11")
-    }
-    assert public_stub == public_runtime
-    for dunder in value - public_stub:
-        assert hasattr(_core.Value, dunder), dunder
+    for name, members in classes.items():
+        cls = getattr(_core, name)
+        assert public(members) == public(vars(cls)), name
+        for dunder in members - public(members):
+            assert hasattr(cls, dunder), (name, dunder)
 
 
 def test_package_is_marked_typed():
