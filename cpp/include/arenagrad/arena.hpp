@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstddef>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "arenagrad/errors.hpp"
 #include "arenagrad/node.hpp"
 #include "arenagrad/ops.hpp"
 
@@ -66,7 +68,13 @@ class Arena {
   ArenaStats stats() const;
 
  private:
-  Index allocate();
+  Index allocate() {
+    if (free_.empty()) return grow();
+    const Index i = free_.back();
+    free_.pop_back();
+    return i;
+  }
+  Index grow();
   void free_slot(Index i);
   std::uint32_t next_stamp();
 
@@ -77,6 +85,45 @@ class Arena {
   std::vector<Index> order_;          // scratch for topological_order
   std::vector<Index> stack_;          // scratch for traversals and release
 };
+
+// Defined here so that a call with a constant op (every operator binding) folds the
+// op table's switches down to that op's three expressions.
+inline Index Arena::leaf(double x) {
+  const Index i = allocate();
+  Node& n = nodes_[i];
+  n = Node{};
+  n.data = x;
+  n.refs = 1;
+  return i;
+}
+
+inline Index Arena::apply(Op op, Operand a, Operand b, double k) {
+  const int n = arity(op);
+  if (n < 1) throw std::invalid_argument("arenagrad: a leaf is made with leaf(), not apply()");
+  const double av = a.node == kNoNode ? a.constant : nodes_[a.node].data;
+  const double bv = n < 2 ? 0.0 : (b.node == kNoNode ? b.constant : nodes_[b.node].data);
+  const double out = forward(op, av, bv, k);
+  if (const Fault f = fault_of(op, av, bv, k, out); f != Fault::None) {
+    throw_fault(f, op, av, bv, k);
+  }
+
+  // Constants become leaves owned by the new node, as micrograd wraps them in Value;
+  // only now, so that a failing op above leaves nothing behind.
+  const Index ca = a.node == kNoNode ? leaf(a.constant) : (retain(a.node), a.node);
+  Index cb = kNoNode;
+  if (n == 2) cb = b.node == kNoNode ? leaf(b.constant) : (retain(b.node), b.node);
+
+  const Index i = allocate();
+  Node& node = nodes_[i];
+  node = Node{};
+  node.data = out;
+  node.k = k;
+  node.op = op;
+  node.child[0] = ca;
+  node.child[1] = cb;
+  node.refs = 1;
+  return i;
+}
 
 // The arena Python's Values live in. Deliberately never destroyed, so handles that
 // outlive interpreter teardown still point at valid storage.
