@@ -6,8 +6,10 @@
 // allocation, reference counting or Python.
 //
 // Slots hold leaves first, then interior nodes in the arena's topological order
-// (the order Arena::backward uses), so a replay applies every op and every gradient
-// contribution in the same order as the dynamic graph. Leaves are of three kinds:
+// (Arena::topological_order), so a replay applies every op in the dynamic graph's
+// order and sweeps gradients in a reverse topological order, as Arena::backward
+// does; tests check replayed gradients equal the dynamic graph's exactly on the
+// demo loss. Leaves are of three kinds:
 //   arguments   bound per run from the caller's inputs (the nodes passed to the
 //               constructor, by position),
 //   parameters  other leaves that something outside the graph holds (a model's
@@ -28,7 +30,7 @@ class Program {
   static constexpr std::uint32_t kUnbound = 0xFFFFFFFFu;
 
   // Copies the graph reachable from the outputs (the first one's topological
-  // order first, so differentiating it replays Arena::backward's order exactly).
+  // order first, then what the others add).
   // `arguments[j]` is the leaf bound to argument position j (kNoNode for a
   // position with no node); the same node may appear at several positions.
   // Retains the parameter leaves until destruction.
