@@ -123,15 +123,17 @@ def _fused_loss(model, X, y):
 
 
 def _arenagrad_step(model, loss):
-    params = model.parameters()
+    # zero_grad and the SGD update through arenagrad.optim, as a user writes them
+    # (one C++ call each for plain SGD, not a Python loop over the parameters).
+    from arenagrad.optim import SGD
+
+    opt = SGD(model.parameters(), lr=LR)
 
     def step():
         total = loss()
-        for p in params:
-            p.grad = 0.0
+        opt.zero_grad()
         total.backward()
-        for p in params:
-            p.data -= LR * p.grad
+        opt.step()
 
     return step
 

@@ -8,6 +8,7 @@ namespace arenagrad::bindings {
 void bind_errors(pybind11::module_& m);
 void bind_value(pybind11::module_& m);
 void bind_arena(pybind11::module_& m);
+void bind_params(pybind11::module_& m);
 void bind_fused(pybind11::module_& m);
 void bind_program(pybind11::module_& m);
 

@@ -13,6 +13,7 @@ PYBIND11_MODULE(_core, m) {
   arenagrad::bindings::bind_errors(m);
   arenagrad::bindings::bind_value(m);
   arenagrad::bindings::bind_arena(m);
+  arenagrad::bindings::bind_params(m);
   arenagrad::bindings::bind_fused(m);
   arenagrad::bindings::bind_program(m);
 }

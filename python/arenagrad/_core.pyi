@@ -75,5 +75,13 @@ def dot(
 def vsum(values: Iterable[_Operand], start: _Operand = 0.0) -> Value | float:
     """start + v0 + v1 + ... in one call, recording the same nodes as sum()."""
 
+def zero_grads(params: list[Value] | tuple[Value, ...]) -> None:
+    """Sets every Value's grad to 0.0."""
+
+def sgd_step(
+    params: list[Value] | tuple[Value, ...], lr: float, weight_decay: float = 0.0
+) -> None:
+    """data -= lr * (grad + weight_decay * data) for every Value."""
+
 def arena_stats() -> dict[str, int]:
     """Nodes in use, slots allocated, and bytes per node in the default arena."""

@@ -15,7 +15,7 @@ import random
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Union
 
-from ._core import Value, dot
+from ._core import Value, dot, zero_grads
 
 Scalar = Union[Value, float]
 
@@ -25,8 +25,7 @@ class Module:
 
     def zero_grad(self) -> None:
         # Leaves accumulate gradients across backward() calls; clear them.
-        for p in self.parameters():
-            p.grad = 0.0
+        zero_grads(self.parameters())
 
     def parameters(self) -> list[Value]:
         return [p for _, p in self.named_parameters()]

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable
 from typing import Callable, Union
 
-from ._core import Value
+from ._core import Value, sgd_step, zero_grads
 
 LearningRate = Union[float, Callable[[int], float]]
 
@@ -50,8 +50,7 @@ class Optimizer:
         return float(rate)
 
     def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = 0.0
+        zero_grads(self.params)  # one C++ loop instead of a setattr per parameter
 
     def step(self) -> None:
         self._update(self.current_lr())
@@ -80,6 +79,10 @@ class SGD(Optimizer):
         self.velocities: list[float | None] = [None] * len(self.params)
 
     def _update(self, lr: float) -> None:
+        if not self.momentum:
+            # The loop below without momentum, in C++: same arithmetic, same order.
+            sgd_step(self.params, lr, self.weight_decay)
+            return
         for i, p in enumerate(self.params):
             g = p.grad + self.weight_decay * p.data
             if self.momentum:
