@@ -15,18 +15,23 @@ namespace py = pybind11;
 extern PyTypeObject* value_type;
 
 // The Value a Python object holds, or nullptr if it is not a Value. Reads the
-// instance directly: this runs on every operator, and pybind11's general caster
-// costs a noticeable share of an op.
+// instance record directly (one C++ value stored inline, pybind11's "simple
+// layout"): this runs on every operator, and the general caster costs a noticeable
+// share of an op.
 inline const Value* as_value(py::handle h) {
   PyObject* o = h.ptr();
   if (Py_TYPE(o) != value_type && !PyObject_TypeCheck(o, value_type)) return nullptr;
   auto* inst = reinterpret_cast<py::detail::instance*>(o);
-  const auto* v = inst->get_value_and_holder().value_ptr<Value>();
-  // Only Value.__new__ without __init__ gets here with no value inside.
-  if (v == nullptr || !inst->get_value_and_holder().holder_constructed()) {
-    throw py::type_error("Value was not initialised: call Value(x), not Value.__new__");
+  if (inst->simple_layout) {
+    if (inst->simple_holder_constructed) {
+      return static_cast<const Value*>(inst->simple_value_holder[0]);
+    }
+  } else {
+    auto v_h = inst->get_value_and_holder();
+    if (v_h.holder_constructed()) return v_h.value_ptr<Value>();
   }
-  return v;
+  // Only Value.__new__ without __init__ gets here.
+  throw py::type_error("Value was not initialised: call Value(x), not Value.__new__");
 }
 
 // Objects that are not int/float but still real numbers: numpy scalars and 0-d
