@@ -39,18 +39,9 @@ Operand operand_of(py::handle h, const char* what, std::size_t index) {
 // A 1-d buffer of doubles (a numpy float64 row) read directly; false if `h` exports
 // no buffer or another element type, so the caller falls back to iteration.
 bool read_double_buffer(py::handle h, const char* what, std::vector<Operand>& out) {
-  if (!PyObject_CheckBuffer(h.ptr())) return false;
-  Py_buffer view;
-  if (PyObject_GetBuffer(h.ptr(), &view, PyBUF_FORMAT | PyBUF_STRIDES) != 0) {
-    PyErr_Clear();
-    return false;
-  }
-  struct Release {
-    Py_buffer* v;
-    ~Release() { PyBuffer_Release(v); }
-  } release{&view};
-  const std::string format = view.format ? view.format : "B";
-  if (format != "d" && format != "<d" && format != "=d" && format != "@d") return false;
+  const BufferView buffer(h);
+  if (!buffer.held() || buffer.format() != "d") return false;
+  const Py_buffer& view = buffer.view();
   if (view.ndim != 1) {
     throw py::value_error(std::string(what) + " must be 1-d, got an array with " +
                           std::to_string(view.ndim) + " dimensions");

@@ -54,18 +54,10 @@ void read_items(const Py_buffer& view, Flat& flat) {
 
 // A numeric array through the buffer protocol; false if `h` exports none.
 bool read_array(py::handle h, Flat& flat) {
-  if (!PyObject_CheckBuffer(h.ptr())) return false;
-  Py_buffer view;
-  if (PyObject_GetBuffer(h.ptr(), &view, PyBUF_FORMAT | PyBUF_STRIDES) != 0) {
-    PyErr_Clear();
-    return false;
-  }
-  struct Release {
-    Py_buffer* v;
-    ~Release() { PyBuffer_Release(v); }
-  } release{&view};
-  std::string format = view.format ? view.format : "B";
-  if (!format.empty() && std::strchr("@=<", format[0]) != nullptr) format.erase(0, 1);
+  const BufferView buffer(h);
+  if (!buffer.held()) return false;
+  const Py_buffer& view = buffer.view();
+  const std::string format = buffer.format();
   flat.key.push_back(kArray);
   flat.key.push_back(view.ndim);
   for (int d = 0; d < view.ndim; ++d) flat.key.push_back(view.shape[d]);

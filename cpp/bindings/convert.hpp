@@ -56,6 +56,38 @@ inline bool real_number(py::handle h, double& out) {
 // Like real_number, but a non-number is a TypeError naming `what` and the type.
 double require_real(py::handle h, const char* what);
 
+// A numpy array (any object exporting a strided buffer) held for reading and
+// released on scope exit; held() is false for objects that export none.
+class BufferView {
+ public:
+  explicit BufferView(py::handle h) {
+    if (!PyObject_CheckBuffer(h.ptr())) return;
+    if (PyObject_GetBuffer(h.ptr(), &view_, PyBUF_FORMAT | PyBUF_STRIDES) == 0) {
+      held_ = true;
+    } else {
+      PyErr_Clear();  // not readable this way: the caller falls back to iteration
+    }
+  }
+  ~BufferView() {
+    if (held_) PyBuffer_Release(&view_);
+  }
+  BufferView(const BufferView&) = delete;
+  BufferView& operator=(const BufferView&) = delete;
+
+  bool held() const { return held_; }
+  const Py_buffer& view() const { return view_; }
+  // The item format without a native byte-order prefix: "d", "f", "q", ...
+  std::string format() const {
+    std::string f = view_.format != nullptr ? view_.format : "B";
+    if (!f.empty() && (f[0] == '@' || f[0] == '=' || f[0] == '<')) f.erase(0, 1);
+    return f;
+  }
+
+ private:
+  Py_buffer view_{};
+  bool held_ = false;
+};
+
 // A str as UTF-8; TypeError for other types, UnicodeEncodeError for lone surrogates.
 std::string require_str(py::handle h, const char* what);
 
