@@ -1,11 +1,10 @@
 """arenagrad: micrograd's scalar autodiff, with an arena-allocated C++ core."""
 
-from ._core import CompiledValue, Value, __version__, arena_stats, dot, vsum
-from .compiled import CompiledFunction, compile
-
 # Pure-Python and cheap: `import arenagrad` then `arenagrad.nn.MLP(...)` works. The
 # plotting, progress-bar and graphviz dependencies are imported only where used.
-from . import data, losses, nn, optim  # noqa: E402  (after _core, which they use)
+from . import data, losses, nn, optim
+from ._core import CompiledValue, Value, __version__, arena_stats, dot, vsum
+from .compiled import CompiledFunction, compile
 
 __all__ = [
     "CompiledFunction",
@@ -14,6 +13,10 @@ __all__ = [
     "__version__",
     "arena_stats",
     "compile",
+    "data",
     "dot",
+    "losses",
+    "nn",
+    "optim",
     "vsum",
 ]

@@ -65,7 +65,6 @@ from typing import Any, Callable, Union
 
 from ._core import Value, _CompiledFunction
 
-
 Result = Union[Value, "tuple[Value, ...]", "list[Value]"]
 
 

@@ -300,7 +300,7 @@ def neuron_graph(model: MLP, x: list[float]) -> Value:
     trained = model.layers[0].neurons[0]
     neuron = Neuron(len(x), name=0)
     neuron.load_state_dict(trained.state_dict())
-    for i, (w, xi) in enumerate(zip(neuron.weights, x)):
+    for i, w in enumerate(neuron.weights):
         w.label = f"w{i}"
     neuron.bias.label = "b"
     inputs = []

@@ -9,6 +9,7 @@ Each optimizer keeps its per-parameter state in plain lists aligned with
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Callable, Union
 
@@ -23,7 +24,7 @@ def _check_non_negative(name: str, value: float) -> None:
         raise ValueError(f"{name} must be a non-negative number, got {value!r}")
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Shared parts: the parameter list, the schedule, the step counter."""
 
     def __init__(self, params: Iterable[Value], lr: LearningRate):
@@ -56,8 +57,9 @@ class Optimizer:
         self._update(self.current_lr())
         self.step_count += 1
 
+    @abstractmethod
     def _update(self, lr: float) -> None:
-        raise NotImplementedError
+        """Applies one step with learning rate ``lr`` to every parameter."""
 
 
 class SGD(Optimizer):

@@ -6,10 +6,9 @@ from __future__ import annotations
 import math
 import random
 
+import arenagrad
 import numpy as np
 import pytest
-
-import arenagrad
 from arenagrad import CompiledValue, Value
 
 
@@ -21,9 +20,8 @@ def rel_close(a: float, b: float, tol: float = 1e-12) -> bool:
 
 
 def _moons_setup(seed: int):
-    nn = pytest.importorskip("arenagrad.nn")
-    losses = pytest.importorskip("arenagrad.losses")
-    data = pytest.importorskip("arenagrad.data")
+    from arenagrad import data, losses, nn
+
     X, labels = data.make_moons(40, noise=0.1, seed=2)
     targets = [float(y) for y in labels]
     random.seed(seed)
@@ -306,7 +304,8 @@ def test_result_containers_must_hold_values():
 
 
 def test_demo_compiled_step_matches_the_dynamic_step():
-    demo = pytest.importorskip("arenagrad.demo")
+    from arenagrad import demo
+
     config = demo.DemoConfig(steps=4, points=30, hidden=(8, 8), quiet=True)
     plain = demo.train(config, step_fn=demo.train_step)
     compiled = demo.train(config, step_fn=demo.CompiledTrainStep())

@@ -6,7 +6,6 @@ import gc
 import math
 
 import pytest
-
 from arenagrad import Value, arena_stats
 
 CASES = [

@@ -7,10 +7,9 @@ import functools
 import operator
 import random
 
+import arenagrad
 import numpy as np
 import pytest
-
-import arenagrad
 from arenagrad import Value, dot, vsum
 
 
@@ -167,9 +166,8 @@ def _fused_dot(n, x):
 
 
 def test_fused_mlp_training_matches_plain_exactly():
-    nn = pytest.importorskip("arenagrad.nn")
-    losses = pytest.importorskip("arenagrad.losses")
-    data = pytest.importorskip("arenagrad.data")
+    from arenagrad import data, losses, nn
+
     X, labels = data.make_moons(30, noise=0.1, seed=1)
     targets = [float(y) for y in labels]  # already -1/+1
     random.seed(4)

@@ -15,13 +15,12 @@ from __future__ import annotations
 import math
 import os
 
-import pytest
-from hypothesis import HealthCheck, Phase, given, note, settings
-from hypothesis import strategies as st
-
 import arenagrad
+import pytest
 from arenagrad import Value
 from fuzz_dags import Chooser, Graph, finite_difference, generate, output, run
+from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import strategies as st
 
 BUDGET = max(2, int(os.environ.get("ARENAGRAD_FUZZ_EXAMPLES", "2000")))
 GRADIENT_SHARE = BUDGET * 3 // 4

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from arenagrad import Value
 from conftest import assert_close, numeric_gradient
 

@@ -20,10 +20,9 @@ import textwrap
 from fractions import Fraction
 from typing import Any, Callable
 
+import arenagrad
 import numpy as np
 import pytest
-
-import arenagrad
 from arenagrad import Value
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from arenagrad import Value, _core
 from arenagrad.nn import MLP
 from arenagrad.optim import SGD

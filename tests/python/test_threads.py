@@ -12,9 +12,8 @@ import gc
 import sys
 import threading
 
-import pytest
-
 import arenagrad
+import pytest
 from arenagrad import Value
 from fuzz_dags import RandomChooser, generate, output
 

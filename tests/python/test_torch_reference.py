@@ -12,11 +12,10 @@ import math
 import os
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, note, settings
-from hypothesis import strategies as st
-
 from arenagrad import Value
 from fuzz_dags import Chooser, generate, output
+from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 

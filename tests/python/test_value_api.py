@@ -6,10 +6,9 @@ import fractions
 import math
 import pickle
 
+import arenagrad
 import numpy as np
 import pytest
-
-import arenagrad
 from arenagrad import Value
 from arenagrad.engine import Value as EngineValue
 
