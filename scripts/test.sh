@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every arenagrad test: the pytest suite, the GoogleTest suite through ctest
 # (plain and under AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer),
-# and a bounded libFuzzer run. Installs what it needs first, into ./.venv-test.
+# the core-heavy pytest files against a sanitizer build of the extension, a bounded
+# libFuzzer run and a quick soak. Installs what it needs first, into ./.venv-test
+# (and ./.venv-asan for the sanitizer build).
 #
 #   bash scripts/test.sh            everything (what CI runs)
 #   ARENAGRAD_FUZZ_EXAMPLES=N       random graphs the property tests check (default 2000)
@@ -46,6 +48,9 @@ cmake --workflow --preset dev
 
 step "ctest: C++ core under ASan + UBSan + LSan (cmake --workflow --preset asan)"
 cmake --workflow --preset asan
+
+step "pytest against the extension built with ASan + UBSan (threads, hostile input, fuzzed DAGs, ...)"
+bash scripts/asan_python.sh
 
 step "libFuzzer: random op sequences through the core under ASan + UBSan + LSan"
 ARENAGRAD_FUZZ_SECONDS=${ARENAGRAD_FUZZ_SECONDS:-60} bash scripts/fuzz.sh
