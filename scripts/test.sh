@@ -13,7 +13,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-step() { printf '\n==> %s\n' "$*"; }
+note() { printf '\n==> %s\n' "$*"; }
+stages=0
+step() {  # a test stage: counted in the closing line
+  stages=$((stages + 1))
+  note "$*"
+}
 
 # --- System packages: GoogleTest (ctest), graphviz's dot (viz tests), clang (fuzzer).
 need_apt=()
@@ -22,7 +27,7 @@ command -v dot >/dev/null || need_apt+=(graphviz)
 command -v clang++-14 >/dev/null || need_apt+=(clang-14 libclang-rt-14-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    step "Installing system packages: ${need_apt[*]}"
+    note "Installing system packages: ${need_apt[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
   else
@@ -33,7 +38,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # --- Python: a private virtual environment with the package and its test extra.
-step "Installing arenagrad and its test dependencies into .venv-test"
+note "Installing arenagrad and its test dependencies into .venv-test"
 python=${PYTHON:-python3}
 [ -x .venv-test/bin/python ] || "$python" -m venv .venv-test
 export PATH="$root/.venv-test/bin:$PATH"
@@ -57,3 +62,6 @@ ARENAGRAD_FUZZ_SECONDS=${ARENAGRAD_FUZZ_SECONDS:-60} bash scripts/fuzz.sh
 
 step "soak (quick): flat RSS over training steps, deep chain, repeated backward"
 python benchmarks/soak.py --quick
+
+# Any failure above stops the script (set -e), so reaching here means every stage passed.
+printf '\ntest stages: %d passed, 0 failed\n' "$stages"
