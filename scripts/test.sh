@@ -64,4 +64,4 @@ step "soak (quick): flat RSS over training steps, deep chain, repeated backward"
 python benchmarks/soak.py --quick
 
 # Any failure above stops the script (set -e), so reaching here means every stage passed.
-printf '\ntest stages: %d passed, 0 failed\n' "$stages"
+printf '\nstages: %d passed, 0 failed\n' "$stages"
