@@ -44,7 +44,11 @@ def test_version_flag():
 
 
 def test_console_script_points_at_cli_main():
-    scripts = importlib.metadata.entry_points(group="console_scripts")
+    found = importlib.metadata.entry_points()
+    if hasattr(found, "select"):  # Python 3.10+
+        scripts = found.select(group="console_scripts")
+    else:
+        scripts = found.get("console_scripts", [])
     (entry,) = [e for e in scripts if e.name == "arenagrad"]
     assert entry.value == "arenagrad.cli:main"
     assert entry.load() is cli.main
