@@ -305,18 +305,45 @@ class CompiledFunction {
   Flat flat_;
 };
 
+PyTypeObject* compiled_value_type = nullptr;
+
+// `self` of a CompiledValue method, checked like Value's (see bind_value.cpp): an
+// instance made by CompiledValue.__new__ has no C++ object behind it.
+CompiledValue& compiled_of(py::handle self) {
+  if (!PyObject_TypeCheck(self.ptr(), compiled_value_type)) {
+    throw py::type_error("this method needs a CompiledValue as self");
+  }
+  return const_cast<CompiledValue&>(static_cast<const CompiledValue&>(*as_value(self)));
+}
+
+// `self` of a compiled function's method, checked: pybind11 hands an instance made
+// by __new__ alone (or a subclass that skipped super().__init__()) to C++ as garbage.
+CompiledFunction& function_of(py::handle self) {
+  if (!py::isinstance<CompiledFunction>(self)) {
+    throw py::type_error("this method needs a compiled function as self");
+  }
+  auto* inst = reinterpret_cast<py::detail::instance*>(self.ptr());
+  auto v_h = inst->get_value_and_holder(py::detail::get_type_info(typeid(CompiledFunction)));
+  if (!v_h.holder_constructed()) {
+    throw py::type_error("compiled function was not initialised: use arenagrad.compile(fn)");
+  }
+  return *v_h.value_ptr<CompiledFunction>();
+}
+
 }  // namespace
 
 void bind_program(py::module_& m) {
-  py::class_<CompiledValue, Value>(
+  py::class_<CompiledValue, Value> compiled(
       m, "CompiledValue",
       "A Value returned by a compiled function's replay. It is a leaf in the dynamic "
       "graph; backward() differentiates through the replayed program into its "
-      "parameters and argument Values.")
-      .def("backward", &CompiledValue::backward,
+      "parameters and argument Values.");
+  compiled_value_type = reinterpret_cast<PyTypeObject*>(compiled.ptr());
+  compiled
+      .def("backward", [](py::handle self) { compiled_of(self).backward(); },
            "Sets this value's grad to 1 and adds d(self)/d(leaf) to every parameter and "
            "argument Value's grad, as Value.backward() does for a dynamic graph.")
-      .def("_backward", &CompiledValue::local_backward,
+      .def("_backward", [](py::handle self) { compiled_of(self).local_backward(); },
            "Sweeps this value's current grad through the whole program into its leaves.")
       .attr("__module__") = "arenagrad";
 
@@ -324,13 +351,16 @@ void bind_program(py::module_& m) {
       .def(py::init<>())
       .def("__call__",
            [](py::object self, const py::args& args, const py::kwargs& kwargs) {
-             return self.cast<CompiledFunction&>().call(self, args, kwargs);
+             return function_of(self).call(self, args, kwargs);
            })
-      .def("clear", &CompiledFunction::clear, "Forgets every traced program.")
-      .def_property_readonly("trace_count", &CompiledFunction::trace_count,
-                             "Programs currently cached (one per argument structure).")
-      .def_property_readonly("program_stats", &CompiledFunction::last_program_stats,
-                             "Sizes of the most recently used program.");
+      .def("clear", [](py::handle self) { function_of(self).clear(); },
+           "Forgets every traced program.")
+      .def_property_readonly(
+          "trace_count", [](py::handle self) { return function_of(self).trace_count(); },
+          "Programs currently cached (one per argument structure).")
+      .def_property_readonly(
+          "program_stats", [](py::handle self) { return function_of(self).last_program_stats(); },
+          "Sizes of the most recently used program.");
 }
 
 }  // namespace arenagrad::bindings

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
+import sys
 
 import arenagrad
 import numpy as np
@@ -312,3 +314,31 @@ def test_demo_compiled_step_matches_the_dynamic_step():
     assert compiled.losses == plain.losses
     assert compiled.accuracies == plain.accuracies
     assert compiled.model.state_dict() == plain.model.state_dict()
+
+
+UNINITIALISED_COMPILED_USES = [
+    "arenagrad.CompiledValue.__new__(arenagrad.CompiledValue).backward()",
+    "arenagrad.CompiledValue.__new__(arenagrad.CompiledValue)._backward()",
+    "arenagrad.CompiledValue.backward(arenagrad.Value(1.0))",
+    "F.__new__(F)(1.0)",
+    "F.__new__(F).clear()",
+    "F.__new__(F).trace_count",
+    "F.__new__(F).program_stats",
+]
+
+
+@pytest.mark.parametrize("use", UNINITIALISED_COMPILED_USES)
+def test_uninitialised_compiled_objects_raise_instead_of_crashing(use):
+    # In a child process, so a regression fails this test instead of the run.
+    script = (
+        "import arenagrad\n"
+        "F = arenagrad._core._CompiledFunction\n"
+        "try:\n"
+        f"    {use}\n"
+        "except TypeError:\n"
+        "    print('TypeError')\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert (child.returncode, child.stdout.strip()) == (0, "TypeError"), child.stderr
