@@ -2,7 +2,7 @@
 # Runs every arenagrad test: the pytest suite, the GoogleTest suite through ctest
 # (plain and under AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer),
 # the core-heavy pytest files against a sanitizer build of the extension, a bounded
-# libFuzzer run and a quick soak. Installs what it needs first, into ./.venv-test
+# libFuzzer run and the soak. Installs what it needs first, into ./.venv-test
 # (and ./.venv-asan for the sanitizer build).
 #
 #   bash scripts/test.sh            everything (what CI runs)
