@@ -190,17 +190,19 @@ void bind_value(py::module_& m) {
   // Value made by Value.__new__ (never initialised) to a member function as a
   // null pointer.
   cls.def(py::init([](py::handle x) { return Value(require_real(x, "Value()")); }),
-          py::arg("data"))
+          py::arg("data"), "A leaf holding the real number `data` (stored as a float).")
       .def_property(
           "data", [](py::handle self) { return self_of(self).data(); },
           [](py::handle self, py::handle x) {
             self_of(self).set_data(require_real(x, "Value.data"));
-          })
+          },
+          "The number this node holds (the forward value).")
       .def_property(
           "grad", [](py::handle self) { return self_of(self).grad(); },
           [](py::handle self, py::handle x) {
             self_of(self).set_grad(require_real(x, "Value.grad"));
-          })
+          },
+          "d(root)/d(this node) from the last backward(); leaves accumulate it.")
       .def_property(
           "label",
           [](py::handle self) {
@@ -210,11 +212,22 @@ void bind_value(py::module_& m) {
           [](py::handle self, py::handle text) {
             Value& v = self_of(self);
             v.arena().set_label(v.id(), require_str(text, "Value.label"));
-          })
-      .def_property_readonly("_prev", [](py::handle self) { return children(self_of(self)); })
-      .def_property_readonly("_op", [](py::handle self) { return op_text(self_of(self)); })
-      .def("_backward", [](py::handle self) { self_of(self).local_backward(); })
-      .def("backward", [](py::handle self) { self_of(self).backward(); })
+          },
+          "A name for graph drawings (viz.to_dot); empty by default.")
+      .def_property_readonly(
+          "_prev", [](py::handle self) { return children(self_of(self)); },
+          "The operands this node was computed from, in order (empty for a leaf).")
+      .def_property_readonly(
+          "_op", [](py::handle self) { return op_text(self_of(self)); },
+          "The op that made this node: '+', '*', '**2', 'ReLU', ... ('' for a leaf).")
+      .def(
+          "_backward", [](py::handle self) { self_of(self).local_backward(); },
+          "Applies this node's local rule only: adds grad * d(self)/d(operand) to each "
+          "operand's grad.")
+      .def(
+          "backward", [](py::handle self) { self_of(self).backward(); },
+          "Back-propagates from this value: sets its grad to 1 and fills the grad of "
+          "every node it depends on (leaves accumulate, interior nodes hold this pass).")
       .def("__repr__",
            [](py::handle self) {
              const Value& v = self_of(self);
