@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Union
 
-from ._core import Value
+from ._core import Value, dot, vsum
 
 Scalar = Union[Value, float]
 
@@ -27,8 +27,14 @@ def _as_value(x: Scalar) -> Value:
     return x if isinstance(x, Value) else Value(x)
 
 
+def _sum(terms: list[Value]) -> Value:
+    # One crossing into C++ for the whole sum; the same nodes as
+    # sum(terms[1:], terms[0]), so values and gradients are bit-identical.
+    return vsum(terms[1:], terms[0])
+
+
 def _mean(terms: list[Value]) -> Value:
-    return sum(terms[1:], terms[0]) / len(terms)
+    return _sum(terms) / len(terms)
 
 
 def mse(
@@ -39,7 +45,7 @@ def mse(
     if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     terms = [(_as_value(p) - t) ** 2 for p, t in zip(preds, targets)]
-    total = sum(terms[1:], terms[0])
+    total = _sum(terms)
     return total / len(terms) if reduction == "mean" else total
 
 
@@ -107,16 +113,18 @@ def _one_cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
     shift = max(z.data for z in values)
     shifted = [z - shift for z in values]
     exps = [s.exp() for s in shifted]
-    log_sum = sum(exps[1:], exps[0]).log()
+    log_sum = _sum(exps).log()
     return log_sum - shifted[target]
 
 
 def l2(params: Iterable[Value], alpha: float) -> Value:
     """L2 penalty ``alpha * sum(p * p)`` (micrograd's demo uses alpha = 1e-4)."""
-    squares = [p * p for p in params]
-    if not squares:
+    params = list(params)
+    if not params:
         raise ValueError("l2 needs at least one parameter")
-    return alpha * sum(squares[1:], squares[0])
+    # ((p0*p0 + p1*p1) + p2*p2) + ... in one call, as sum() of the squares adds them.
+    rest = params[1:]
+    return alpha * dot(rest, rest, params[0] * params[0])
 
 
 def accuracy(scores: Sequence, labels: Sequence) -> float:

@@ -242,3 +242,23 @@ def test_value_subclasses_are_values_to_dot():
     assert out.data == 1.0 + 2.0 * 4.0 + 3.0 * 5.0
     out.backward()
     assert w[0].grad == 4.0 and w[1].grad == 5.0
+
+
+def test_losses_built_with_fused_sums_match_python_sums_exactly():
+    from arenagrad import losses
+
+    def python_version(ws, scores, labels):
+        terms = [(1 - y * s).relu() for s, y in zip(scores, labels)]
+        squares = [w * w for w in ws]
+        return sum(terms[1:], terms[0]) / len(terms) + 1e-4 * sum(squares[1:], squares[0])
+
+    def run(build):
+        ws = [Value(0.1 * k - 0.35) for k in range(8)]
+        scores = [ws[k] * (k + 1) - ws[7 - k] for k in range(8)]
+        labels = [1, -1, 1, 1, -1, -1, 1, -1]
+        loss = build(ws, scores, labels)
+        loss.backward()
+        return loss.data, [w.grad for w in ws]
+
+    fused = run(lambda ws, s, y: losses.hinge(s, y) + losses.l2(ws, 1e-4))
+    assert fused == run(python_version)
