@@ -10,13 +10,13 @@ namespace arenagrad {
 enum class Fault : std::uint8_t { None, ZeroDivision, Domain, Overflow };
 
 enum class Op : std::uint8_t {
-#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, fault) Name,
+#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) Name,
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
 };
 
 inline constexpr int kOpCount = 0
-#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, fault) +1
+#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) +1
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
     ;
@@ -76,7 +76,7 @@ inline double forward(Op op, double a, double b, double k) {
   using namespace rules;
   ARENAGRAD_UNUSED;
   switch (op) {
-#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, fault) \
+#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) \
   case Op::Name:                                                      \
     return forward;
 #include "arenagrad/ops.def"
@@ -89,7 +89,7 @@ inline Partials local_partials(Op op, double a, double b, double k, double out) 
   using namespace rules;
   ARENAGRAD_UNUSED, (void)out;
   switch (op) {
-#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, fault) \
+#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) \
   case Op::Name:                                                      \
     return Partials{d_da, d_db};
 #include "arenagrad/ops.def"
@@ -102,7 +102,7 @@ inline Fault fault_of(Op op, double a, double b, double k, double out) {
   using namespace rules;
   ARENAGRAD_UNUSED, (void)out;
   switch (op) {
-#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, fault) \
+#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) \
   case Op::Name:                                                      \
     return fault;
 #include "arenagrad/ops.def"
@@ -115,7 +115,7 @@ inline Fault fault_of(Op op, double a, double b, double k, double out) {
 
 inline constexpr int arity(Op op) {
   switch (op) {
-#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, fault) \
+#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) \
   case Op::Name:                                                      \
     return arity;
 #include "arenagrad/ops.def"
@@ -127,7 +127,7 @@ inline constexpr int arity(Op op) {
 // micrograd's `_op` string: "+", "*", "ReLU", ... ("" for a leaf).
 inline constexpr const char* symbol(Op op) {
   switch (op) {
-#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, fault) \
+#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) \
   case Op::Name:                                                      \
     return symbol;
 #include "arenagrad/ops.def"
@@ -139,7 +139,7 @@ inline constexpr const char* symbol(Op op) {
 // The enumerator's own name ("Add", "PowConst"), for messages and C++ tests.
 inline constexpr const char* name(Op op) {
   switch (op) {
-#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, fault) \
+#define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) \
   case Op::Name:                                                      \
     return #Name;
 #include "arenagrad/ops.def"
