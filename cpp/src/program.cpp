@@ -50,6 +50,7 @@ Program::Program(Arena& arena, const std::vector<Index>& outputs,
   emit_steps(order);
   slot_of_.clear();
   absorbed_.clear();
+  finished_.clear();
   inner_refs_.clear();
   is_argument_.clear();
 }
@@ -76,13 +77,20 @@ std::vector<Index> Program::order_nodes(const std::vector<Index>& outputs) {
 }
 
 // Step 2: the inner nodes of addition chains (an Add used only as the left operand
-// of another Add, a Mul used only as the right one), and each node's count of
-// edges from inside the graph.
+// of another Add, a Mul used only as the right one), the chains a unary op alone
+// uses, and each node's count of edges from inside the graph.
 void Program::find_chains(const std::vector<Index>& order) {
   for (Index i : order) {
     const Node& n = arena_.node(i);
     for (Index c : n.child) {
       if (c != kNoNode) ++inner_refs_[c];
+    }
+    if (arity(n.op) == 1) {
+      const Node& operand = arena_.node(n.child[0]);
+      if (operand.op == Op::Add && operand.refs == 1 &&
+          (absorbed_.count(operand.child[0]) != 0 || absorbed_.count(operand.child[1]) != 0)) {
+        finished_.insert(n.child[0]);
+      }
     }
     if (n.op != Op::Add || n.child[0] == n.child[1]) continue;
     const Node& left = arena_.node(n.child[0]);
@@ -99,7 +107,7 @@ void Program::assign_slots(const std::vector<Index>& order, const std::vector<In
   slot_of_.reserve(order.size());
   std::uint32_t next_leaf = 0, next_interior = leaves;
   for (Index i : order) {
-    if (absorbed_.count(i) != 0) continue;
+    if (absorbed_.count(i) != 0 || finished_.count(i) != 0) continue;
     slot_of_[i] = arena_.op(i) == Op::Leaf ? next_leaf++ : next_interior++;
   }
   leaf_count_ = leaves;
@@ -153,14 +161,20 @@ void Program::classify_leaves(const std::vector<Index>& order) {
 void Program::emit_steps(const std::vector<Index>& order) {
   for (Index i : order) {
     const Node& n = arena_.node(i);
-    if (n.op == Op::Leaf || absorbed_.count(i) != 0) continue;
+    if (n.op == Op::Leaf || absorbed_.count(i) != 0 || finished_.count(i) != 0) continue;
+    if (arity(n.op) == 1 && finished_.count(n.child[0]) != 0) {
+      emit_chain(n.child[0]);
+      code_.back().finish = n.op;
+      code_.back().k = n.k;
+      continue;
+    }
     const bool is_chain = n.op == Op::Add && (absorbed_.count(n.child[0]) != 0 ||
                                               absorbed_.count(n.child[1]) != 0);
     if (is_chain) {
       emit_chain(i);
       continue;
     }
-    Instruction in{n.op, false, slot_of_.at(n.child[0]), scratch_slot_, 0, n.k};
+    Instruction in{n.op, false, slot_of_.at(n.child[0]), scratch_slot_, 0, n.k, Op::Leaf};
     if (n.child[1] != kNoNode) in.b = slot_of_.at(n.child[1]);
     code_.push_back(in);
   }
@@ -195,7 +209,7 @@ void Program::emit_chain(Index last_add) {
   std::reverse(terms_.begin() + static_cast<std::ptrdiff_t>(first), terms_.end());
   Instruction in{Op::Add, true, slot_of_.at(arena_.node(link).child[0]),
                  static_cast<std::uint32_t>(first),
-                 static_cast<std::uint32_t>(terms_.size() - first), 0.0};
+                 static_cast<std::uint32_t>(terms_.size() - first), 0.0, Op::Leaf};
   code_.push_back(in);
 }
 
@@ -248,12 +262,29 @@ double Program::forward(const double* parameters, const double* arguments) {
       // Left to right, one rounding per * and per +, as the separate nodes did
       // (ISO C++ mode compiles without FMA contraction).
       const Term* t = terms + in.b;
+      const auto product = [&](const Term& term) {
+        return arenagrad::forward(Op::Mul, v[term.t], v[term.u], 0.0);
+      };
+      const auto add = [](double x, double y) { return arenagrad::forward(Op::Add, x, y, 0.0); };
       double total = v[in.a];
-      for (std::uint32_t c = 0; c < in.count; ++c) {
-        total = arenagrad::forward(Op::Add, total,
-                                   arenagrad::forward(Op::Mul, v[t[c].t], v[t[c].u], 0.0), 0.0);
+      std::uint32_t c = 0;
+      // Two products per round (independent loads and multiplies), added in order.
+      for (; c + 2 <= in.count; c += 2) {
+        const double p0 = product(t[c]), p1 = product(t[c + 1]);
+        total = add(add(total, p0), p1);
       }
-      out[i] = total;
+      if (c < in.count) total = add(total, product(t[c]));
+      if (in.finish == Op::Leaf) {
+        out[i] = total;
+        continue;
+      }
+      double result;
+      Partials d;
+      if (const Fault f = evaluate(in.finish, total, 0.0, in.k, result, d); f != Fault::None) {
+        throw_fault(f, in.finish, total, 0.0, in.k);
+      }
+      out[i] = result;
+      pa[i] = d.da;
       continue;
     }
     const double a = v[in.a], b = v[in.b];
@@ -300,12 +331,20 @@ void Program::backward(std::size_t output, double seed, double* argument_grads) 
     // gradient: 0 * an infinite partial would be nan.
     if (reaches != nullptr && !(*reaches)[i]) continue;
     const Instruction& in = code_[i];
-    const double grad = g[leaf_count_ + i];
+    double grad = g[leaf_count_ + i];
     if (in.chain) {
+      // Through the finish first; the chain's own gradient starts from zero, as
+      // an interior node's does in Arena::backward.
+      if (in.finish != Op::Leaf) grad = 0.0 + grad * pa[i];
       // The order the separate nodes' rules ran in: the last term first; the
       // start is reached from the first addition, before that addition's term.
       const Term* t = terms + in.b;
-      for (std::uint32_t c = in.count; c-- > 1;) term(t[c], grad);
+      std::uint32_t c = in.count - 1;
+      for (; c >= 2; c -= 2) {
+        term(t[c], grad);
+        term(t[c - 1], grad);
+      }
+      if (c == 1) term(t[1], grad);
       g[in.a] += grad * add.da;
       term(t[0], grad);
       continue;

@@ -102,13 +102,16 @@ class Program {
   // inner nodes nothing else uses, ((start + t1) + t2) + ..., the shape of every
   // neuron's w.x + b and of sum(), is one Chain step: it keeps the chain's exact
   // arithmetic and order but skips the dispatch and slots of its inner nodes.
+  // A unary op whose operand is a chain used by nothing else (every neuron's
+  // relu(w.x + b)) is folded into the Chain step as its `finish`.
   struct Instruction {
     Op op;                // for a Chain step: Op::Add
     bool chain;
     std::uint32_t a;      // operand slot; a Chain's start
     std::uint32_t b;      // operand slot (scratch for unary ops); a Chain's first term
     std::uint32_t count;  // a Chain's number of terms
-    double k;
+    double k;             // the op's constant; a Chain's finish's
+    Op finish = Op::Leaf;  // a Chain's unary finish (Leaf: none)
   };
   // A Chain term t * u: a product's operands, or (t, one slot) for a plain term.
   struct Term {
@@ -149,6 +152,7 @@ class Program {
   // Construction scratch (released once built), keyed by arena index.
   std::unordered_map<Index, std::uint32_t> slot_of_;
   std::unordered_set<Index> absorbed_;                // inner nodes of chains
+  std::unordered_set<Index> finished_;                // chains folded into a unary op
   std::unordered_map<Index, std::uint32_t> inner_refs_;  // edges from inside the graph
   std::vector<bool> is_argument_;                     // by leaf slot
 };
