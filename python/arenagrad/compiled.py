@@ -60,39 +60,17 @@ ops:
 from __future__ import annotations
 
 import functools
-import sys
+import threading
 from typing import Any, Callable, Union
 
-from ._core import Value, _CompiledFunction
+from ._core import Value, _CompiledFunction, _PendingTrace
 
 Result = Union[Value, "tuple[Value, ...]", "list[Value]"]
 
-
-def _wrap(arg: Any, leaves: list[Value]) -> Any:
-    """``arg`` with every number replaced by a new leaf Value, depth-first.
-
-    ``leaves`` receives one leaf per scalar, in the order the C++ side flattens
-    arguments (list order; C order for arrays).
-    """
-    if isinstance(arg, Value):
-        leaves.append(arg)
-        return arg
-    if isinstance(arg, list):
-        return [_wrap(item, leaves) for item in arg]
-    if isinstance(arg, tuple):
-        return tuple(_wrap(item, leaves) for item in arg)
-    # numpy is optional and not imported here (it is slow to import): an array
-    # can only reach us if the caller has imported numpy already.
-    np = sys.modules.get("numpy")
-    if np is not None and isinstance(arg, np.ndarray):
-        wrapped = np.empty(arg.size, dtype=object)
-        for i, x in enumerate(arg.ravel(order="C").tolist()):
-            wrapped[i] = Value(float(x))
-        leaves.extend(wrapped)
-        return wrapped.reshape(arg.shape)
-    leaf = Value(float(arg))
-    leaves.append(leaf)
-    return leaf
+# Per thread: how many compiled functions are being traced right now. A compiled
+# function called while one is traced (nested, or calling itself) runs as plain
+# Python, so its graph becomes part of the outer trace instead of a frozen result.
+_tracing = threading.local()
 
 
 class CompiledFunction(_CompiledFunction):
@@ -108,19 +86,32 @@ class CompiledFunction(_CompiledFunction):
         super().__init__()
         functools.update_wrapper(self, fn)
 
-    def _trace(self, args: tuple) -> tuple[Result, list[Value]]:
-        # Called from C++ on the first call for an argument structure.
-        leaves: list[Value] = []
-        wrapped = [_wrap(arg, leaves) for arg in args]
-        return self.__wrapped__(*wrapped), leaves
+    def __call__(self, *args: Any, **kwargs: Any) -> Result:
+        if kwargs:
+            raise TypeError("a compiled function takes positional arguments only")
+        depth = getattr(_tracing, "depth", 0)
+        if depth:
+            return self.__wrapped__(*args)
+        result = self._call(args)
+        if type(result) is not _PendingTrace:
+            return result
+        # First call for this structure: run the function on fresh leaves, one per
+        # scalar, and hand its graph down to be recorded and replayed.
+        _tracing.depth = depth + 1
+        try:
+            traced = self.__wrapped__(*result.arguments)
+        finally:
+            _tracing.depth = depth
+        return self._record(result, traced)
 
 
 def compile(fn: Callable[..., Result]) -> CompiledFunction:  # noqa: A001 (the API name)
     """Return ``fn`` compiled: traced on first use, replayed in C++ afterwards.
 
     ``fn`` takes positional arguments (Values, numbers, nested lists/tuples of
-    them, numeric numpy arrays) and returns one ``Value`` or a tuple/list of them. See this module's
-    docstring for what a replay can and cannot capture.
+    them, numeric numpy arrays, ``array.array``, ``memoryview``) and returns one
+    ``Value`` or a tuple/list of them. See this module's docstring for what a
+    replay can and cannot capture.
     """
     return CompiledFunction(fn)
 

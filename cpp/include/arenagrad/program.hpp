@@ -15,15 +15,37 @@
 //   parameters  other leaves that something outside the graph holds (a model's
 //               weights): read from the arena each run, gradients added back,
 //   constants   leaves only the graph holds (the 2.0 of `x * 2.0`): copied once.
+//
+// Every rule a program applies is the op table's (ops.def): forward() evaluates
+// each step's forward, fault and local partials, and stores the partials, so
+// backward() is a pure multiply-accumulate sweep (Adept's design). A fused Chain
+// step (see Instruction) applies the table's Mul and Add entries term by term.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "arenagrad/arena.hpp"
 
 namespace arenagrad {
+
+// A node whose op is not in the op table (a Python-defined op): its rule lives
+// outside the core, so a program cannot replay it. `node` is the arena index, for
+// the caller's message.
+class UntraceableNode : public std::invalid_argument {
+ public:
+  explicit UntraceableNode(Index node)
+      : std::invalid_argument("arenagrad: the graph holds an op replay cannot run"),
+        node_(node) {}
+  Index node() const noexcept { return node_; }
+
+ private:
+  Index node_;
+};
 
 class Program {
  public:
@@ -33,7 +55,9 @@ class Program {
   // order first, then what the others add).
   // `arguments[j]` is the leaf bound to argument position j (kNoNode for a
   // position with no node); the same node may appear at several positions.
-  // Retains the parameter leaves until destruction.
+  // Retains the parameter leaves until destruction. Throws UntraceableNode for
+  // a node whose op is not in the table, std::invalid_argument for an interior
+  // node given as an argument.
   Program(Arena& arena, const std::vector<Index>& outputs,
           const std::vector<Index>& arguments);
   Program(Arena& arena, Index root, const std::vector<Index>& arguments)
@@ -78,36 +102,59 @@ class Program {
   // inner nodes nothing else uses, ((start + t1) + t2) + ..., the shape of every
   // neuron's w.x + b and of sum(), is one Chain step: it keeps the chain's exact
   // arithmetic and order but skips the dispatch and slots of its inner nodes.
+  // A unary op whose operand is a chain used by nothing else (every neuron's
+  // relu(w.x + b)) is folded into the Chain step as its `finish`.
   struct Instruction {
     Op op;                // for a Chain step: Op::Add
     bool chain;
     std::uint32_t a;      // operand slot; a Chain's start
     std::uint32_t b;      // operand slot (scratch for unary ops); a Chain's first term
     std::uint32_t count;  // a Chain's number of terms
-    double k;
+    double k;             // the op's constant; a Chain's finish's
+    Op finish = Op::Leaf;  // a Chain's unary finish (Leaf: none)
   };
   // A Chain term t * u: a product's operands, or (t, one slot) for a plain term.
   struct Term {
     std::uint32_t t, u;
   };
 
+  // The construction, step by step (program.cpp).
+  std::vector<Index> order_nodes(const std::vector<Index>& outputs);
+  void find_chains(const std::vector<Index>& order);
+  void assign_slots(const std::vector<Index>& order, const std::vector<Index>& outputs);
+  void bind_arguments(const std::vector<Index>& arguments);
+  void classify_leaves(const std::vector<Index>& order);
+  void emit_steps(const std::vector<Index>& order);
+  void emit_chain(Index last_add);
+
   void mark_reachable(std::uint32_t output_slot, std::vector<bool>& reaches) const;
 
   Arena& arena_;
   std::uint32_t leaf_count_ = 0;
   std::vector<std::uint32_t> output_slot_;
-  std::vector<std::vector<bool>> reaches_;  // per output, lazily: steps it depends on
+  std::vector<std::vector<bool>> reaches_;  // per output but the first, lazily
+  std::size_t first_output_steps_ = 0;      // output 0 depends on exactly these
   std::uint32_t one_slot_ = 0;         // holds 1.0: the factor of plain chain terms
+  std::uint32_t scratch_slot_ = 0;     // the unused operand of unary ops
   std::vector<Instruction> code_;      // interior slot leaf_count_ + i
   std::vector<Term> terms_;
   std::vector<double> values_;         // every slot, then the one and scratch slots
   std::vector<double> grads_;
+  std::vector<double> partial_a_;      // per step: d out / d a from the last forward
+  std::vector<double> partial_b_;
   std::vector<std::uint32_t> argument_slot_;
   std::vector<std::uint32_t> parameter_slot_;
   std::vector<Index> parameter_node_;  // retained
   std::size_t constants_ = 0;
   std::size_t recorded_nodes_ = 0;
   std::uint64_t generation_ = 0;
+
+  // Construction scratch (released once built), keyed by arena index.
+  std::unordered_map<Index, std::uint32_t> slot_of_;
+  std::unordered_set<Index> absorbed_;                // inner nodes of chains
+  std::unordered_set<Index> finished_;                // chains folded into a unary op
+  std::unordered_map<Index, std::uint32_t> inner_refs_;  // edges from inside the graph
+  std::vector<bool> is_argument_;                     // by leaf slot
 };
 
 }  // namespace arenagrad
