@@ -363,3 +363,31 @@ def test_hvp_of_random_dags_matches_hessian_times_v():
         expected = [sum(row[j] * v[j] for j in range(len(v))) for row in h]
         got = hvp(lambda *xs: output(graph, list(xs)), point, v)
         assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_newton_minimises_rosenbrock_in_under_30_steps():
+    from arenagrad.optim import Newton
+
+    x, y = Value(-1.2), Value(1.0)
+    opt = Newton([x, y])
+    for _ in range(29):
+        opt.step(lambda: rosenbrock(x, y))
+        if (x.data, y.data) == pytest.approx((1.0, 1.0), abs=1e-12):
+            break
+    assert (x.data, y.data) == pytest.approx((1.0, 1.0), abs=1e-12)
+    assert opt.step_count < 30
+    assert (x.grad, y.grad) == (0.0, 0.0)  # no .grad used
+
+
+def test_newton_refuses_a_missing_closure_and_a_singular_hessian():
+    from arenagrad.optim import Newton
+
+    x = Value(1.0)
+    opt = Newton([x])
+    with pytest.raises(TypeError):
+        opt.step()
+    with pytest.raises(ValueError, match="singular"):
+        opt.step(lambda: x * 2.0)  # linear: zero curvature
+    assert x.data == 1.0
+    Newton([x], damping=1.0).step(lambda: x * 2.0)
+    assert x.data == -1.0
