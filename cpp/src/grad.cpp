@@ -129,10 +129,15 @@ class GradientSweep {
   std::vector<Value> run(const std::vector<Value>& outputs, const std::vector<Deriv>& seeds,
                          const std::vector<Value>& inputs, bool create_graph);
 
-  // Pass 1: which nodes lead to an input, and how many edges reach each from such
+  // Pass 1: which nodes the sweep visits, and how many edges reach each from such
   // parents. Pass 2 (sweep) is Kahn's algorithm over exactly those nodes.
-  void mark(const std::vector<Value>& outputs, const std::vector<Value>& inputs,
-            bool create_graph);
+  // mark_all takes everything the outputs reach, as backward() does, in one cheap
+  // walk; mark_pruned keeps only what leads to an input, so that create_graph builds
+  // no derivative nodes for constants and data.
+  void mark_inputs(const std::vector<Value>& inputs);
+  void mark_all(const std::vector<Value>& outputs);
+  void mark_pruned(const std::vector<Value>& outputs);
+  void check_ops(bool create_graph) const;
 
   template <class Algebra>
   std::vector<Value> sweep(const Algebra& algebra, const std::vector<Value>& outputs,
@@ -172,13 +177,51 @@ class GradientSweep {
   std::vector<Index> stack_;
 };
 
-void GradientSweep::mark(const std::vector<Value>& outputs, const std::vector<Value>& inputs,
-                         bool create_graph) {
+void GradientSweep::mark_inputs(const std::vector<Value>& inputs) {
   for (const Value& in : inputs) {
     const std::uint32_t s = slot_of(in.id());
     slots_[s].input = true;
     slots_[s].needed = true;
   }
+}
+
+void GradientSweep::mark_all(const std::vector<Value>& outputs) {
+  // Arena::backward's pass 1: leaves take part only as inputs, marked already.
+  for (const Value& root : outputs) {
+    if (arena_.op(root.id()) == Op::Leaf) continue;
+    Slot& r = slots_[slot_of(root.id())];
+    if (r.expanded) continue;
+    r.expanded = r.needed = true;
+    stack_.clear();
+    stack_.push_back(root.id());
+    while (!stack_.empty()) {
+      const Index i = stack_.back();
+      stack_.pop_back();
+      for (Index c : arena_.nodes_[i].child) {
+        if (c == kNoNode) break;  // operands fill child[] from the front
+        if (arena_.nodes_[c].op == Op::Leaf) continue;
+        Slot& slot = slots_[slot_of(c)];
+        if (!slot.expanded) {
+          slot.expanded = slot.needed = true;
+          stack_.push_back(c);
+        }
+        slot.pending++;
+      }
+    }
+  }
+}
+
+void GradientSweep::check_ops(bool create_graph) const {
+  for (const Slot& slot : slots_) {
+    const Op op = arena_.nodes_[slot.node].op;
+    if (!slot.needed || !slot.expanded || static_cast<int>(op) < kOpCount) continue;
+    throw NotDifferentiable(std::string("grad") + (create_graph ? "(create_graph=True)" : "()") +
+                            " cannot differentiate through the Python-defined op '" +
+                            symbol(op) + "': its rule is Python code; use backward()");
+  }
+}
+
+void GradientSweep::mark_pruned(const std::vector<Value>& outputs) {
   // Iterative post-order DFS (as Arena::topological_order): a node is emitted after
   // its children, so whether it leads to an input is known when it is emitted.
   constexpr Index kEmit = Index{1} << 31;
@@ -198,12 +241,6 @@ void GradientSweep::mark(const std::vector<Value>& outputs, const std::vector<Va
         }
         if (!leads && !slot.input) continue;
         slot.needed = true;
-        if (static_cast<int>(n.op) >= kOpCount) {
-          throw NotDifferentiable(std::string("grad") +
-                                  (create_graph ? "(create_graph=True)" : "()") +
-                                  " cannot differentiate through the Python-defined op '" +
-                                  symbol(n.op) + "': its rule is Python code; use backward()");
-        }
         for (Index c : n.child) {
           if (c != kNoNode && needed(c)) slots_[find(c)].pending++;
         }
@@ -294,7 +331,13 @@ std::vector<Value> grad(const std::vector<Value>& outputs, const std::vector<Der
 std::vector<Value> GradientSweep::run(const std::vector<Value>& outputs,
                                       const std::vector<Deriv>& seeds,
                                       const std::vector<Value>& inputs, bool create_graph) {
-  mark(outputs, inputs, create_graph);
+  mark_inputs(inputs);
+  if (create_graph) {
+    mark_pruned(outputs);
+  } else {
+    mark_all(outputs);
+  }
+  check_ops(create_graph);
   if (!create_graph) return sweep(NumberAlgebra{arena_}, outputs, seeds, inputs);
   const FaultsOff faults_off(arena_.raise_faults_);
   return sweep(GraphAlgebra{arena_}, outputs, seeds, inputs);

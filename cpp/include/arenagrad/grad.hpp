@@ -35,8 +35,9 @@ class NotDifferentiable : public std::logic_error {
 //     columns do, instead of Python's exception for an intermediate no user wrote;
 //   - a partial that is the constant 0 (step's slope, x ** 0) contributes nothing,
 //     not a node multiplying by 0, so relu networks do not grow dead nodes.
-// Both sweeps skip the parts of the graph that lead to no input. A node with an op
-// outside the table throws NotDifferentiable before anything is built.
+// The plain sweep walks everything the outputs reach, as backward() does; the
+// create_graph sweep skips what leads to no input (it would only build dead nodes).
+// A node with an op outside the table throws NotDifferentiable before any sweep.
 std::vector<Value> grad(const std::vector<Value>& outputs, const std::vector<Deriv>& seeds,
                         const std::vector<Value>& inputs, bool create_graph);
 
