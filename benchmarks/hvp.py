@@ -12,25 +12,63 @@ Two ratios are printed:
 * end to end: each side also rebuilds the loss from Python first, as a training
   loop would.
 
-The hvp is checked against a central difference of the gradient before timing.
+Each measurement runs in a fresh interpreter (the arena's free list after one
+workload would change the next one's memory layout) after a warm-up that reaches
+the steady state of a loop; the medians of several runs are printed. The hvp is
+checked against a central difference of the gradient first.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import statistics
+import subprocess
+import sys
+from pathlib import Path
 
 import workloads
 
 from arenagrad import Value, grad
 
 
+KINDS = ("sweep_grad", "sweep_hvp", "full_grad", "full_hvp")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--one", choices=KINDS, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    inner, repeats = (3, 3) if args.quick else (10, 7)
+    if args.one:
+        print(json.dumps(measure(args.one, args.quick)))
+        return
+    runs = 1 if args.quick else 3
+    seconds: dict[str, list[float]] = {k: [] for k in KINDS}
+    for _ in range(runs):
+        for kind in KINDS:
+            command = [sys.executable, str(Path(__file__).resolve()), "--one", kind]
+            if args.quick:
+                command.append("--quick")
+            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            result = json.loads(out)
+            seconds[kind].append(result["seconds"])
+            nodes, n_params = result["nodes"], result["params"]
+    t = {k: statistics.median(v) for k, v in seconds.items()}
+    print(f"moons demo loss: {n_params} parameters, {nodes:,} nodes")
+    for label, grad_key, hvp_key in (
+        ("sweeps only", "sweep_grad", "sweep_hvp"),
+        ("end to end ", "full_grad", "full_hvp"),
+    ):
+        print(
+            f"{label}:  gradient {t[grad_key] * 1e6:9.1f} us   hvp {t[hvp_key] * 1e6:9.1f} us"
+            f"   hvp/gradient {t[hvp_key] / t[grad_key]:5.2f}x"
+        )
 
+
+def measure(kind: str, quick: bool) -> dict:
+    inner, repeats = (3, 3) if quick else (10, 7)
     model = workloads._arenagrad_model(1337)
     X, y = workloads.moons()
     params = model.parameters()
@@ -47,20 +85,18 @@ def main() -> None:
         first = grad(total, params, create_graph=True)
         return grad(first, params, grad_outputs=v)
 
-    check(loss, params, v, hessian_vector)
+    if kind == "sweep_hvp":
+        check(loss, params, v, hessian_vector)
 
     built = loss()
-    sweep_grad = workloads.median_time(lambda: gradient(built), inner, repeats)
-    sweep_hvp = workloads.median_time(lambda: hessian_vector(built), inner, repeats)
-    full_grad = workloads.median_time(lambda: gradient(loss()), inner, repeats)
-    full_hvp = workloads.median_time(lambda: hessian_vector(loss()), inner, repeats)
-    nodes = count_nodes(built)
-
-    print(f"moons demo loss: {len(params)} parameters, {nodes:,} nodes")
-    print(f"sweeps only:  gradient {sweep_grad * 1e6:9.1f} us   hvp {sweep_hvp * 1e6:9.1f} us"
-          f"   hvp/gradient {sweep_hvp / sweep_grad:5.2f}x")
-    print(f"end to end:   gradient {full_grad * 1e6:9.1f} us   hvp {full_hvp * 1e6:9.1f} us"
-          f"   hvp/gradient {full_hvp / full_grad:5.2f}x")
+    work = {
+        "sweep_grad": lambda: gradient(built),
+        "sweep_hvp": lambda: hessian_vector(built),
+        "full_grad": lambda: gradient(loss()),
+        "full_hvp": lambda: hessian_vector(loss()),
+    }[kind]
+    seconds = workloads.median_time(work, inner, repeats, warmup=5)
+    return {"seconds": seconds, "nodes": count_nodes(built), "params": len(params)}
 
 
 def check(loss, params: list[Value], v: list[float], hessian_vector) -> None:

@@ -41,7 +41,7 @@ struct GraphAlgebra {
 
   Adjoint zero() const { return std::nullopt; }
   Adjoint seed(const Deriv& s) const { return s; }
-  void add_seed(Adjoint& acc, const Adjoint& s) const { accumulate(acc, *s); }
+  void add_seed(Adjoint& acc, const Adjoint& s) const { accumulate(acc, Deriv(*s)); }
 
   Value handle(Index i) const {
     arena.retain(i);
@@ -64,9 +64,9 @@ struct GraphAlgebra {
   }
 
   // acc + t, keeping `acc` the left operand as backward's `grad += t` does.
-  static void accumulate(Adjoint& acc, const Deriv& t) {
+  static void accumulate(Adjoint& acc, Deriv&& t) {
     if (!acc) {
-      acc = t;
+      acc = std::move(t);
     } else if (acc->is_constant() && t.is_constant()) {
       acc = Deriv(acc->constant() + t.constant());
     } else if (acc->is_constant()) {
@@ -90,10 +90,10 @@ struct GraphAlgebra {
     const Value out = handle(node);
     const GraphPartials d = graph_partials(op, a, b, k, out);
     if (da != nullptr) {
-      if (auto t = times(*g, d.da)) accumulate(*da, *t);
+      if (auto t = times(*g, d.da)) accumulate(*da, std::move(*t));
     }
     if (db != nullptr) {
-      if (auto t = times(*g, d.db)) accumulate(*db, *t);
+      if (auto t = times(*g, d.db)) accumulate(*db, std::move(*t));
     }
   }
 
@@ -124,7 +124,8 @@ class FaultsOff {
 // `pending` field holds its slot number here (backward() rewrites both before use).
 class GradientSweep {
  public:
-  explicit GradientSweep(Arena& arena) : arena_(arena), visit_(arena.next_stamp()) {}
+  GradientSweep(Arena& arena, bool create_graph)
+      : arena_(arena), visit_(arena.next_stamp()), create_graph_(create_graph) {}
 
   std::vector<Value> run(const std::vector<Value>& outputs, const std::vector<Deriv>& seeds,
                          const std::vector<Value>& inputs, bool create_graph);
@@ -137,7 +138,13 @@ class GradientSweep {
   void mark_inputs(const std::vector<Value>& inputs);
   void mark_all(const std::vector<Value>& outputs);
   void mark_pruned(const std::vector<Value>& outputs);
-  void check_ops(bool create_graph) const;
+  // Python-defined ops (appended after the table) have no rule written in ops.
+  void refuse_custom(Op op) const {
+    if (static_cast<int>(op) < kOpCount) return;
+    throw NotDifferentiable(std::string("grad") + (create_graph_ ? "(create_graph=True)" : "()") +
+                            " cannot differentiate through the Python-defined op '" +
+                            symbol(op) + "': its rule is Python code; use backward()");
+  }
 
   template <class Algebra>
   std::vector<Value> sweep(const Algebra& algebra, const std::vector<Value>& outputs,
@@ -173,6 +180,7 @@ class GradientSweep {
 
   Arena& arena_;
   const std::uint32_t visit_;
+  const bool create_graph_;
   std::vector<Slot> slots_;
   std::vector<Index> stack_;
 };
@@ -192,6 +200,7 @@ void GradientSweep::mark_all(const std::vector<Value>& outputs) {
     Slot& r = slots_[slot_of(root.id())];
     if (r.expanded) continue;
     r.expanded = r.needed = true;
+    refuse_custom(arena_.op(root.id()));
     stack_.clear();
     stack_.push_back(root.id());
     while (!stack_.empty()) {
@@ -202,22 +211,13 @@ void GradientSweep::mark_all(const std::vector<Value>& outputs) {
         if (arena_.nodes_[c].op == Op::Leaf) continue;
         Slot& slot = slots_[slot_of(c)];
         if (!slot.expanded) {
+          refuse_custom(arena_.nodes_[c].op);
           slot.expanded = slot.needed = true;
           stack_.push_back(c);
         }
         slot.pending++;
       }
     }
-  }
-}
-
-void GradientSweep::check_ops(bool create_graph) const {
-  for (const Slot& slot : slots_) {
-    const Op op = arena_.nodes_[slot.node].op;
-    if (!slot.needed || !slot.expanded || static_cast<int>(op) < kOpCount) continue;
-    throw NotDifferentiable(std::string("grad") + (create_graph ? "(create_graph=True)" : "()") +
-                            " cannot differentiate through the Python-defined op '" +
-                            symbol(op) + "': its rule is Python code; use backward()");
   }
 }
 
@@ -241,6 +241,7 @@ void GradientSweep::mark_pruned(const std::vector<Value>& outputs) {
         }
         if (!leads && !slot.input) continue;
         slot.needed = true;
+        refuse_custom(n.op);
         for (Index c : n.child) {
           if (c != kNoNode && needed(c)) slots_[find(c)].pending++;
         }
@@ -325,19 +326,19 @@ std::vector<Value> grad(const std::vector<Value>& outputs, const std::vector<Der
     if (!s.is_constant()) same_arena(s.node());
   }
 
-  return GradientSweep(arena).run(outputs, seeds, inputs, create_graph);
+  return GradientSweep(arena, create_graph).run(outputs, seeds, inputs, create_graph);
 }
 
 std::vector<Value> GradientSweep::run(const std::vector<Value>& outputs,
                                       const std::vector<Deriv>& seeds,
                                       const std::vector<Value>& inputs, bool create_graph) {
+  slots_.reserve(arena_.nodes_.size() < 1024 ? arena_.nodes_.size() : 1024);
   mark_inputs(inputs);
   if (create_graph) {
     mark_pruned(outputs);
   } else {
     mark_all(outputs);
   }
-  check_ops(create_graph);
   if (!create_graph) return sweep(NumberAlgebra{arena_}, outputs, seeds, inputs);
   const FaultsOff faults_off(arena_.raise_faults_);
   return sweep(GraphAlgebra{arena_}, outputs, seeds, inputs);
