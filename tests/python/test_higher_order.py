@@ -453,3 +453,16 @@ def test_compiled_newton_step_is_bit_identical_to_the_dynamic_graph():
         dx.backward()
         assert (args[0].grad, args[1].grad) == (x.grad, y.grad)
     assert (cx.data, cy.data) != (-1.2, 1.0)
+
+
+def test_readme_section_runs_and_prints_what_it_says(capsys):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Derivatives of derivatives", 1)[1]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    claimed = [line.split("# ", 1)[1] for line in code.splitlines() if "print(" in line]
+    assert printed[0] == claimed[0] and printed[2] == claimed[2] == "1.0 1.0"
+    assert printed[1] == claimed[1].split(", without")[0]
