@@ -5,6 +5,7 @@
 from . import data, losses, nn, optim
 from ._core import CompiledValue, Value, __version__, arena_stats, dot, vsum
 from .compiled import CompiledFunction, compile
+from .functional import grad, hessian, hvp, jacobian
 
 __all__ = [
     "CompiledFunction",
@@ -15,6 +16,10 @@ __all__ = [
     "compile",
     "data",
     "dot",
+    "grad",
+    "hessian",
+    "hvp",
+    "jacobian",
     "losses",
     "nn",
     "optim",

@@ -95,3 +95,8 @@ def sgd_step(
 
 def arena_stats() -> dict[str, int]:
     """Nodes in use, slots allocated, and bytes per node in the default arena."""
+
+def grad(
+    outputs: list[Value], seeds: list[_Operand], inputs: list[Value], create_graph: bool
+) -> list[Value]:
+    """d(sum of seed * output) / d input per input; arenagrad.grad checks arguments."""

@@ -162,3 +162,75 @@ class AdamW(Adam):
 
 
 __all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
+
+
+# --- Newton's method (issue 10): exact Hessians from arenagrad.grad(create_graph=True)
+
+
+def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
+    """x with matrix @ x = rhs, by Gaussian elimination with partial pivoting."""
+    n = len(rhs)
+    rows = [list(r) + [b] for r, b in zip(matrix, rhs)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(rows[r][col]))
+        if not abs(rows[pivot][col]) > 1e-300:  # also catches nan
+            raise ValueError("Newton: the Hessian is singular here; try damping > 0")
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        for r in range(col + 1, n):
+            factor = rows[r][col] / rows[col][col]
+            for c in range(col, n + 1):
+                rows[r][c] -= factor * rows[col][c]
+    x = [0.0] * n
+    for r in reversed(range(n)):
+        tail = sum(rows[r][c] * x[c] for c in range(r + 1, n))
+        x[r] = (rows[r][n] - tail) / rows[r][r]
+    return x
+
+
+class Newton(Optimizer):
+    """Newton's method: ``p -= lr * (H + damping * I)^-1 g`` with the exact Hessian.
+
+    ``step(closure)`` calls ``closure()``, which rebuilds the loss from the
+    parameters and returns it, differentiates it twice with ``arenagrad.grad``
+    (one create_graph sweep, then one sweep per parameter) and returns the loss.
+    ``.grad`` fields are not used, so ``zero_grad()`` is not needed. For a few
+    parameters only: the Hessian is n x n and solved in Python.
+    """
+
+    def __init__(self, params: Iterable[Value], lr: LearningRate = 1.0, damping: float = 0.0):
+        super().__init__(params, lr)
+        _check_non_negative("damping", damping)
+        self.damping = float(damping)
+        self._closure: Callable[[], Value] | None = None
+        self._loss: Value | None = None
+
+    def step(self, closure: Callable[[], Value] | None = None) -> Value:  # type: ignore[override]
+        if closure is None or not callable(closure):
+            raise TypeError("Newton.step needs a closure that returns the loss")
+        self._closure = closure
+        try:
+            super().step()
+        finally:
+            self._closure = None
+        loss, self._loss = self._loss, None
+        assert loss is not None
+        return loss
+
+    def _update(self, lr: float) -> None:
+        from .functional import grad  # functional imports nothing from here
+
+        assert self._closure is not None
+        loss = self._closure()
+        if not isinstance(loss, Value):
+            raise TypeError(f"the closure must return a Value, not {type(loss).__name__!r}")
+        first = grad(loss, self.params, create_graph=True)
+        hessian = [[h.data for h in grad(g, self.params)] for g in first]
+        for i in range(len(hessian)):
+            hessian[i][i] += self.damping
+        direction = _solve(hessian, [g.data for g in first])
+        for p, d in zip(self.params, direction):
+            p.data -= lr * d
+        self._loss = loss
+
+
+__all__ += ["Newton"]

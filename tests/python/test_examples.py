@@ -36,6 +36,7 @@ def test_all_examples_are_covered():
         "draw_graph.py",
         "fit_line.py",
         "moons_demo.py",
+        "newton_rosenbrock.py",
         "seed_tutorial.py",
     ]
 
@@ -71,3 +72,10 @@ def test_draw_graph(tmp_path):
         assert "<svg" in target.read_text()
     else:
         assert "not drawing" in out
+
+
+def test_newton_rosenbrock_converges(tmp_path):
+    out = run_example("newton_rosenbrock.py", cwd=tmp_path)
+    steps = int(out.split(" after ")[1].split(" steps")[0])
+    assert "minimum at (1.000000000000, 1.000000000000)" in out and steps < 30
+    assert "slope 4.75, curvature 9.0" in out

@@ -68,6 +68,11 @@ class Arena {
   ArenaStats stats() const;
 
  private:
+  // grad() (grad.cpp) marks nodes with its own traversal and turns faults off while
+  // it builds derivative nodes: grad.hpp says why.
+  friend class GradientSweep;
+  bool raise_faults_ = true;
+
   Index allocate() {
     if (free_.empty()) return grow();
     const Index i = free_.back();
@@ -103,7 +108,7 @@ inline Index Arena::apply(Op op, Operand a, Operand b, double k) {
   const double av = a.node == kNoNode ? a.constant : nodes_[a.node].data;
   const double bv = n < 2 ? 0.0 : (b.node == kNoNode ? b.constant : nodes_[b.node].data);
   const double out = forward(op, av, bv, k);
-  if (const Fault f = fault_of(op, av, bv, k, out); f != Fault::None) {
+  if (const Fault f = fault_of(op, av, bv, k, out); f != Fault::None && raise_faults_) {
     throw_fault(f, op, av, bv, k);
   }
 
