@@ -16,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
   arenagrad::bindings::bind_params(m);
   arenagrad::bindings::bind_fused(m);
   arenagrad::bindings::bind_program(m);
+  arenagrad::bindings::bind_mode(m);
 }
