@@ -12,5 +12,6 @@ void bind_params(pybind11::module_& m);
 void bind_fused(pybind11::module_& m);
 void bind_program(pybind11::module_& m);
 void bind_grad(pybind11::module_& m);
+void bind_mode(pybind11::module_& m);
 
 }  // namespace arenagrad::bindings

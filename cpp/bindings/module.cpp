@@ -17,4 +17,5 @@ PYBIND11_MODULE(_core, m) {
   arenagrad::bindings::bind_fused(m);
   arenagrad::bindings::bind_program(m);
   arenagrad::bindings::bind_grad(m);
+  arenagrad::bindings::bind_mode(m);
 }

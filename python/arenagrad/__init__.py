@@ -6,6 +6,7 @@ from . import data, losses, nn, optim
 from ._core import CompiledValue, Value, __version__, arena_stats, dot, vsum
 from .compiled import CompiledFunction, compile
 from .functional import grad, hessian, hvp, jacobian
+from .mode import is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = [
     "CompiledFunction",
@@ -15,6 +16,9 @@ __all__ = [
     "arena_stats",
     "compile",
     "data",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
     "dot",
     "grad",
     "hessian",

@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+L = TypeVar("L")
 
 Points = list[list[float]]
 
@@ -110,4 +114,44 @@ def to_binary01(labels: Sequence[int]) -> list[float]:
     return [1.0 if y > 0 else 0.0 for y in labels]
 
 
-__all__ = ["make_blobs", "make_circles", "make_moons", "to_binary01"]
+def batches(
+    X: Sequence[T],
+    y: Sequence[L],
+    batch_size: int,
+    shuffle: bool = True,
+    seed: int | None = None,
+    drop_last: bool = False,
+) -> Iterator[tuple[list[T], list[L]]]:
+    """One pass (an epoch) over ``(X, y)`` in mini-batches of ``batch_size``.
+
+    Yields ``(X_batch, y_batch)`` lists. With ``shuffle`` the order is a fresh
+    permutation drawn from ``random.Random(seed)``, or from the global ``random``
+    generator when ``seed`` is None (so ``random.seed(k)`` reproduces it, as it
+    does the weights). The last batch is smaller when ``batch_size`` does not
+    divide ``len(X)``, unless ``drop_last``; under ``arenagrad.compile`` a
+    smaller batch is a new argument structure and is traced once more.
+    """
+    if len(X) != len(y):
+        raise ValueError(f"got {len(X)} samples but {len(y)} labels")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+        raise TypeError(f"batch_size must be an int, not {type(batch_size).__name__!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    order = list(range(len(X)))
+    if shuffle:
+        rng: Any = random if seed is None else random.Random(seed)
+        rng.shuffle(order)
+    stop = len(order) - len(order) % batch_size if drop_last else len(order)
+    # Checked and shuffled now, at the call; only the slicing is lazy.
+    return _slices(X, y, order, batch_size, stop)
+
+
+def _slices(
+    X: Sequence[T], y: Sequence[L], order: list[int], batch_size: int, stop: int
+) -> Iterator[tuple[list[T], list[L]]]:
+    for start in range(0, stop, batch_size):
+        chosen = order[start : start + batch_size]
+        yield [X[i] for i in chosen], [y[i] for i in chosen]
+
+
+__all__ = ["batches", "make_blobs", "make_circles", "make_moons", "to_binary01"]

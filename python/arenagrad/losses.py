@@ -1,8 +1,10 @@
 """Loss functions built from ``Value`` operations, so gradients flow through them.
 
 Every loss returns a single ``Value`` (the mean over the examples unless said
-otherwise). Predictions may be ``Value`` nodes or plain numbers; targets are
-plain numbers (or ``Value`` where noted).
+otherwise). Predictions may be ``Value`` nodes or plain numbers; so may labels
+and targets. Labels given as Values are data, used through ops only, so a
+compiled function can take them as an argument and replay them per batch
+(their range is checked on the values seen when the loss is built or traced).
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ def _check_lengths(preds: Sequence, targets: Sequence) -> int:
     if not preds:
         raise ValueError("a loss needs at least one example")
     return len(preds)
+
+
+def _data(x: Scalar) -> float:
+    return x.data if isinstance(x, Value) else float(x)
 
 
 def _as_value(x: Scalar) -> Value:
@@ -49,11 +55,11 @@ def mse(
     return total / len(terms) if reduction == "mean" else total
 
 
-def hinge(scores: Sequence[Scalar], labels: Sequence[float]) -> Value:
+def hinge(scores: Sequence[Scalar], labels: Sequence[Scalar]) -> Value:
     """Max-margin loss for labels -1/+1: mean of ``relu(1 - y * score)``."""
     _check_lengths(scores, labels)
     for y in labels:
-        if y not in (-1, 1):
+        if _data(y) not in (-1, 1):
             raise ValueError(f"hinge loss needs labels -1 or +1, got {y!r}")
     return _mean([(1 - y * _as_value(s)).relu() for s, y in zip(scores, labels)])
 
@@ -63,7 +69,7 @@ def _abs(z: Value) -> Value:
     return z.relu() + (-z).relu()
 
 
-def bce_with_logits(logits: Sequence[Scalar], targets: Sequence[float]) -> Value:
+def bce_with_logits(logits: Sequence[Scalar], targets: Sequence[Scalar]) -> Value:
     """Binary cross-entropy on logits for targets in [0, 1], stable for any logit.
 
     Uses ``max(z, 0) - z*y + log(1 + exp(-|z|))`` with ``max(z, 0)`` written as
@@ -74,7 +80,7 @@ def bce_with_logits(logits: Sequence[Scalar], targets: Sequence[float]) -> Value
     _check_lengths(logits, targets)
     terms = []
     for z, y in zip(logits, targets):
-        if not 0 <= y <= 1:
+        if not 0 <= _data(y) <= 1:
             raise ValueError(f"binary cross-entropy needs targets in [0, 1], not {y!r}")
         z = _as_value(z)
         magnitude = _abs(z)
@@ -85,36 +91,48 @@ def bce_with_logits(logits: Sequence[Scalar], targets: Sequence[float]) -> Value
 
 def softmax_cross_entropy(
     logits: Sequence[Scalar] | Sequence[Sequence[Scalar]],
-    target: int | Sequence[int],
+    target: int | Value | Sequence[int | Value],
 ) -> Value:
     """Cross-entropy of softmax(logits) against class index ``target``.
 
     Given one list of logits and one int, returns that example's loss; given a
-    list of logit lists and a list of ints, returns the mean loss. The largest
+    list of logit lists and a list of ints, returns the mean loss. A target
+    given as a ``Value`` holding a class index is picked out with ops (a one-hot
+    row built from it), so it replays correctly under ``compile``. The largest
     logit's data is subtracted as a constant first, so ``exp`` cannot overflow
     (softmax is unchanged by a constant shift, and so are the gradients).
     """
     if logits and isinstance(logits[0], (list, tuple)):
-        if isinstance(target, int):
+        if isinstance(target, (int, Value)):
             raise ValueError("a batch of logit lists needs a list of targets")
         _check_lengths(logits, target)
         return _mean([_one_cross_entropy(row, t) for row, t in zip(logits, target)])
     return _one_cross_entropy(logits, target)
 
 
-def _one_cross_entropy(logits: Sequence[Scalar], target: int) -> Value:
+def _one_cross_entropy(logits: Sequence[Scalar], target: int | Value) -> Value:
     if not logits:
         raise ValueError("softmax cross-entropy needs at least one logit")
-    if isinstance(target, bool) or not isinstance(target, int):
+    index = target.data if isinstance(target, Value) else target
+    whole = index % 1 == 0 if isinstance(target, Value) else isinstance(index, int)
+    if isinstance(index, bool) or not whole:
         raise TypeError(f"target must be a class index (int), got {target!r}")
-    if not 0 <= target < len(logits):
+    if not 0 <= index < len(logits):
         raise ValueError(f"target {target} out of range for {len(logits)} logits")
     values = [_as_value(z) for z in logits]
     shift = max(z.data for z in values)
     shifted = [z - shift for z in values]
     exps = [s.exp() for s in shifted]
     log_sum = _sum(exps).log()
+    if isinstance(target, Value):
+        return log_sum - dot(_one_hot(target, len(shifted)), shifted)
     return log_sum - shifted[target]
+
+
+def _one_hot(index: Value, n: int) -> list[Value]:
+    # relu(1 - |index - i|) is exactly 1.0 at i == index and 0.0 at every other
+    # integer i: the row is ops on the index, so a replay recomputes it.
+    return [(1 - _abs(index - i)).relu() for i in range(n)]
 
 
 def l2(params: Iterable[Value], alpha: float) -> Value:
@@ -139,14 +157,10 @@ def accuracy(scores: Sequence, labels: Sequence) -> float:
     for score, label in zip(scores, labels):
         if isinstance(score, (list, tuple)):
             data = [_data(s) for s in score]
-            correct += data.index(max(data)) == label
+            correct += data.index(max(data)) == _data(label)
         else:
-            correct += (_data(score) > 0) == (label > 0)
+            correct += (_data(score) > 0) == (_data(label) > 0)
     return correct / len(labels)
-
-
-def _data(x: Scalar) -> float:
-    return x.data if isinstance(x, Value) else float(x)
 
 
 # Alternative names: the seed-era "max-margin" loss, PyTorch-style "bce".

@@ -9,6 +9,7 @@ Each optimizer keeps its per-parameter state in plain lists aligned with
 from __future__ import annotations
 
 import math
+import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Callable, Union
@@ -18,27 +19,56 @@ from ._core import Value, sgd_step, zero_grads
 LearningRate = Union[float, Callable[[int], float]]
 
 
-def _check_non_negative(name: str, value: float) -> None:
+def _real(name: str, value: object) -> float:
+    # Any real number (numpy scalars, Fraction) is accepted; bool is an int but
+    # never a meaningful rate.
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, not {type(value).__name__!r}")
+    return float(value)
+
+
+def _check_non_negative(name: str, value: object) -> float:
+    number = _real(name, value)
     # "not >=" also rejects NaN.
-    if not (isinstance(value, (int, float)) and value >= 0):
+    if not number >= 0:
         raise ValueError(f"{name} must be a non-negative number, got {value!r}")
+    return number
+
+
+def _parameter_list(owner: str, params: object) -> list[Value]:
+    """``params`` as a list, with the usual mistakes explained."""
+    hint = "pass model.parameters()"
+    if callable(params) and getattr(params, "__name__", "") == "parameters":
+        raise TypeError(f"{owner} got the method model.parameters; call it: {hint}")
+    if hasattr(params, "parameters") and callable(params.parameters):
+        raise TypeError(f"{owner} got a model ({type(params).__name__}); {hint}")
+    if isinstance(params, Value):
+        raise TypeError(f"{owner} needs a list of parameters, not one Value; "
+                        "pass [value] or model.parameters()")
+    try:
+        return list(params)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"{owner} needs a list of parameters ({hint}), not "
+                        f"{type(params).__name__!r}") from None
 
 
 class Optimizer(ABC):
     """Shared parts: the parameter list, the schedule, the step counter."""
 
     def __init__(self, params: Iterable[Value], lr: LearningRate):
-        self.params = list(params)
+        self.params = _parameter_list(type(self).__name__, params)
         if not self.params:
             raise ValueError("optimizer got an empty parameter list")
         for p in self.params:
             if not isinstance(p, Value):
-                raise TypeError(f"parameters must be Value, not {type(p).__name__!r}")
+                raise TypeError(
+                    f"parameters must be arenagrad.Value, not {type(p).__name__!r}"
+                )
         if len(set(self.params)) != len(self.params):
             # A repeated parameter would be updated twice per step.
             raise ValueError("a parameter appears more than once in the list")
         if not callable(lr):
-            _check_non_negative("lr", lr)
+            lr = _check_non_negative("lr", lr)
         self.lr = lr
         self.step_count = 0
 
@@ -47,8 +77,7 @@ class Optimizer(ABC):
         if not callable(self.lr):
             return float(self.lr)
         rate = self.lr(self.step_count)
-        _check_non_negative(f"lr schedule at step {self.step_count}", rate)
-        return float(rate)
+        return _check_non_negative(f"lr schedule at step {self.step_count}", rate)
 
     def zero_grad(self) -> None:
         zero_grads(self.params)  # one C++ loop instead of a setattr per parameter
@@ -73,10 +102,8 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
     ):
         super().__init__(params, lr)
-        _check_non_negative("momentum", momentum)
-        _check_non_negative("weight_decay", weight_decay)
-        self.momentum = momentum
-        self.weight_decay = weight_decay
+        self.momentum = _check_non_negative("momentum", momentum)
+        self.weight_decay = _check_non_negative("weight_decay", weight_decay)
         # None until the first step, then the velocity (torch's momentum_buffer).
         self.velocities: list[float | None] = [None] * len(self.params)
 
@@ -112,13 +139,11 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         beta1, beta2 = betas
         for name, beta in (("betas[0]", beta1), ("betas[1]", beta2)):
-            if not (isinstance(beta, (int, float)) and 0.0 <= beta < 1.0):
+            if not 0.0 <= _real(name, beta) < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {beta!r}")
-        _check_non_negative("eps", eps)
-        _check_non_negative("weight_decay", weight_decay)
         self.betas = (float(beta1), float(beta2))
-        self.eps = eps
-        self.weight_decay = weight_decay
+        self.eps = _check_non_negative("eps", eps)
+        self.weight_decay = _check_non_negative("weight_decay", weight_decay)
         self.first_moments = [0.0] * len(self.params)
         self.second_moments = [0.0] * len(self.params)
 

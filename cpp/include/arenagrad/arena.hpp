@@ -67,6 +67,10 @@ class Arena {
 
   ArenaStats stats() const;
 
+  // --- no_grad mode: while off, apply() computes and checks but records no graph.
+  bool grad_enabled() const { return grad_enabled_; }
+  void set_grad_enabled(bool on) { grad_enabled_ = on; }
+
  private:
   // grad() (grad.cpp) marks nodes with its own traversal and turns faults off while
   // it builds derivative nodes: grad.hpp says why.
@@ -89,6 +93,7 @@ class Arena {
   std::uint32_t stamp_ = 0;
   std::vector<Index> order_;          // scratch for topological_order
   std::vector<Index> stack_;          // scratch for traversals and release
+  bool grad_enabled_ = true;
 };
 
 // Defined here so that a call with a constant op (every operator binding) folds the
@@ -111,6 +116,7 @@ inline Index Arena::apply(Op op, Operand a, Operand b, double k) {
   if (const Fault f = fault_of(op, av, bv, k, out); f != Fault::None && raise_faults_) {
     throw_fault(f, op, av, bv, k);
   }
+  if (!grad_enabled_) return leaf(out);  // a result with no children to keep alive
 
   // Constants become leaves owned by the new node, as micrograd wraps them in Value;
   // only now, so that a failing op above leaves nothing behind.
