@@ -1,5 +1,6 @@
 // arenagrad.dot and arenagrad.vsum: translation of Python sequences into operands
 // for the core's fused folds (cpp/src/fused.cpp).
+#include <new>
 #include <string>
 #include <vector>
 
@@ -53,31 +54,73 @@ bool read_double_buffer(py::handle h, const char* what, std::vector<Operand>& ou
   return true;
 }
 
-// Lists and tuples are read in place; numpy rows through their buffer; any other
-// iterable is materialised once.
-void collect(py::handle seq, const char* what, std::vector<Operand>& out) {
+// Items that convert without running Python code (Values, floats, ints): a list
+// of them is safe to read by borrowed pointer. False at the first other item, which
+// may run a __float__ that mutates the list or frees what was read.
+bool read_plain_items(PyObject* const* items, py::ssize_t n, std::vector<Operand>& out) {
+  for (py::ssize_t i = 0; i < n; ++i) {
+    PyObject* o = items[i];
+    if (const Value* v = exact_value(o)) {
+      out.push_back(Operand::of(v->id()));
+    } else if (PyFloat_Check(o)) {
+      out.push_back(Operand::number(PyFloat_AS_DOUBLE(o)));
+    } else if (PyLong_Check(o)) {
+      const double x = PyLong_AsDouble(o);
+      if (x == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+      out.push_back(Operand::number(x));
+    } else if (const Value* v = as_value(o)) {
+      out.push_back(Operand::of(v->id()));
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Fills `out` with the operands of `seq` and returns what keeps them alive until
+// the fold has retained their nodes: the operands name nodes by index only, so the
+// Values behind them must not die (a generator's, say) before then. Lists of plain
+// items are read in place and numpy float64 rows through their buffer; anything
+// else is first copied into a tuple, which holds every item while a __float__ (or
+// another thread, when one releases the GIL) runs and perhaps changes the list.
+py::object collect(py::handle seq, const char* what, std::vector<Operand>& out) {
   out.clear();
   if (as_value(seq) != nullptr) {
     throw py::type_error(std::string(what) + " must be a sequence of Values or numbers, "
                          "not a single Value");
   }
-  if (!PyList_Check(seq.ptr()) && !PyTuple_Check(seq.ptr()) &&
-      read_double_buffer(seq, what, out)) {
-    return;
+  PyObject* o = seq.ptr();
+  if (PyList_Check(o)) {
+    out.reserve(static_cast<std::size_t>(PyList_GET_SIZE(o)));
+    if (read_plain_items(PySequence_Fast_ITEMS(o), PyList_GET_SIZE(o), out)) return py::none();
+    out.clear();
+  } else if (!PyTuple_Check(o) && read_double_buffer(seq, what, out)) {
+    return py::none();
   }
-  PyObject* fast = PySequence_Fast(seq.ptr(), "");
-  if (fast == nullptr) {
-    PyErr_Clear();
-    throw py::type_error(std::string(what) + " must be a sequence of Values or numbers, not '" +
-                         type_name(seq) + "'");
+  py::object items;
+  if (PyTuple_Check(o)) {
+    items = py::reinterpret_borrow<py::object>(seq);
+  } else {
+    PyObject* tuple = PySequence_Tuple(o);
+    if (tuple == nullptr) {
+      // Not iterable at all gets our message; an iterator that raised keeps its error.
+      if (Py_TYPE(o)->tp_iter == nullptr && !PySequence_Check(o) &&
+          PyErr_ExceptionMatches(PyExc_TypeError)) {
+        PyErr_Clear();
+        throw py::type_error(std::string(what) +
+                             " must be a sequence of Values or numbers, not '" +
+                             type_name(seq) + "'");
+      }
+      throw py::error_already_set();
+    }
+    items = py::reinterpret_steal<py::object>(tuple);
   }
-  const py::object keep = py::reinterpret_steal<py::object>(fast);
-  const py::ssize_t n = PySequence_Fast_GET_SIZE(fast);
-  PyObject** items = PySequence_Fast_ITEMS(fast);
+  const py::ssize_t n = PyTuple_GET_SIZE(items.ptr());
   out.reserve(static_cast<std::size_t>(n));
   for (py::ssize_t i = 0; i < n; ++i) {
-    out.push_back(operand_of(items[i], what, static_cast<std::size_t>(i)));
+    out.push_back(operand_of(PyTuple_GET_ITEM(items.ptr(), i), what, static_cast<std::size_t>(i)));
   }
+  return items;
 }
 
 py::object result_of(Operand r) {
@@ -89,8 +132,8 @@ py::object dot(py::handle weights, py::handle inputs, py::handle bias) {
   // Local, not static, scratch: a __float__ written in Python may call dot() again.
   std::vector<Operand> w, x;
   const Operand b = operand_of(bias, "dot() bias", static_cast<std::size_t>(-1));
-  collect(weights, "dot() weights", w);
-  collect(inputs, "dot() inputs", x);
+  const py::object keep_w = collect(weights, "dot() weights", w);
+  const py::object keep_x = collect(inputs, "dot() inputs", x);
   if (w.size() != x.size()) {
     throw py::value_error("dot() needs as many weights as inputs, got " +
                           std::to_string(w.size()) + " weights and " +
@@ -103,7 +146,7 @@ py::object dot(py::handle weights, py::handle inputs, py::handle bias) {
 py::object vsum(py::handle values, py::handle start) {
   std::vector<Operand> terms;
   const Operand s = operand_of(start, "vsum() start", static_cast<std::size_t>(-1));
-  collect(values, "vsum() values", terms);
+  const py::object keep = collect(values, "vsum() values", terms);
   if (terms.empty()) return py::reinterpret_borrow<py::object>(start);
   return result_of(fold_sum(default_arena(), s, terms.data(), terms.size()));
 }
@@ -153,6 +196,8 @@ PyObject* fastcall(const char* name, const char* const* keywords, PyObject* defa
     e.restore();
   } catch (const py::builtin_exception& e) {
     e.set_error();
+  } catch (const std::bad_alloc&) {
+    PyErr_NoMemory();  // as Value's operators report it
   } catch (const std::length_error& e) {
     PyErr_SetString(PyExc_MemoryError, e.what());
   } catch (const std::exception& e) {

@@ -45,7 +45,8 @@ class Arena {
   void retain(Index i) { nodes_[i].refs++; }
   // Drops one reference; a node reaching zero is freed along with every child
   // that only it kept alive, iteratively.
-  void release(Index i);
+  // Never throws nor allocates: it runs inside ~Value, which is noexcept.
+  void release(Index i) noexcept;
 
   // --- access
   const Node& node(Index i) const { return nodes_[i]; }
@@ -84,7 +85,14 @@ class Arena {
     return i;
   }
   Index grow();
-  void free_slot(Index i);
+  // Makes the next `count` allocate() calls unable to throw, so apply() can retain
+  // its operands only when nothing after that can fail (else a MemoryError there
+  // would leak them).
+  void reserve_slots(std::size_t count) {
+    if (free_.size() + (nodes_.capacity() - nodes_.size()) < count) reserve_more(count);
+  }
+  void reserve_more(std::size_t count);
+  void free_slot(Index i) noexcept;
   std::uint32_t next_stamp();
 
   std::vector<Node> nodes_;
@@ -92,7 +100,7 @@ class Arena {
   std::unordered_map<Index, std::string> labels_;
   std::uint32_t stamp_ = 0;
   std::vector<Index> order_;          // scratch for topological_order
-  std::vector<Index> stack_;          // scratch for traversals and release
+  std::vector<Index> stack_;          // scratch for traversals
   bool grad_enabled_ = true;
 };
 
@@ -120,6 +128,7 @@ inline Index Arena::apply(Op op, Operand a, Operand b, double k) {
 
   // Constants become leaves owned by the new node, as micrograd wraps them in Value;
   // only now, so that a failing op above leaves nothing behind.
+  reserve_slots(1 + (a.node == kNoNode) + (n == 2 && b.node == kNoNode));
   const Index ca = a.node == kNoNode ? leaf(a.constant) : (retain(a.node), a.node);
   Index cb = kNoNode;
   if (n == 2) cb = b.node == kNoNode ? leaf(b.constant) : (retain(b.node), b.node);
