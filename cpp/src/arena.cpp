@@ -9,23 +9,63 @@ namespace arenagrad {
 Index Arena::grow() {
   if (nodes_.size() >= kNoNode) throw std::length_error("arenagrad: arena is full");
   nodes_.emplace_back();
+  handles_.push_back(nullptr);
   return static_cast<Index>(nodes_.size() - 1);
+}
+
+Index Arena::custom(double data, const std::vector<Index>& children, std::string symbol) {
+  CustomNode record{children, std::move(symbol), 0};
+  const Index i = allocate();
+  for (Index c : children) retain(c);
+  Node& n = nodes_[i];
+  n = Node{};
+  n.data = data;
+  n.op = Op::Custom;
+  n.refs = 1;
+  custom_[i] = std::move(record);
+  for (Index c : children) link(c);
+  return i;
+}
+
+void Arena::link_custom(Index c) {
+  void* h = handles_[c];
+  if (h == nullptr) return;  // no object to keep alive (only C++ holds this node)
+  custom_.at(c).held++;
+  if (hooks_.edge_added != nullptr) hooks_.edge_added(hooks_.context, h);
+}
+
+void Arena::unlink_custom(Index c) {
+  CustomNode& record = custom_.at(c);
+  if (record.held == 0) return;
+  record.held--;
+  dropped_.push_back(handles_[c]);
 }
 
 void Arena::release(Index i) {
   if (--nodes_[i].refs != 0) return;
+  free_stack_.push_back(i);
+  // Freeing can drop the last reference to an embedder object, whose destructor
+  // releases more nodes: such nested calls only queue, and this loop frees them.
+  if (releasing_) return;
+  releasing_ = true;
   // A worklist instead of recursion: a freed chain of 10^7 nodes must not
   // overflow the C++ stack (DESIGN invariant 4).
-  stack_.clear();
-  stack_.push_back(i);
-  while (!stack_.empty()) {
-    const Index dead = stack_.back();
-    stack_.pop_back();
-    for (Index c : nodes_[dead].child) {
-      if (c != kNoNode && --nodes_[c].refs == 0) stack_.push_back(c);
+  for (;;) {
+    while (!free_stack_.empty()) {
+      const Index dead = free_stack_.back();
+      free_stack_.pop_back();
+      for_each_child(dead, [&](Index c) {
+        if (nodes_[c].op == Op::Custom) unlink_custom(c);
+        if (--nodes_[c].refs == 0) free_stack_.push_back(c);
+      });
+      free_slot(dead);
     }
-    free_slot(dead);
+    if (dropped_.empty()) break;
+    void* h = dropped_.back();
+    dropped_.pop_back();
+    if (hooks_.edge_dropped != nullptr) hooks_.edge_dropped(hooks_.context, h);
   }
+  releasing_ = false;
 }
 
 void Arena::free_slot(Index i) {
@@ -33,6 +73,11 @@ void Arena::free_slot(Index i) {
     labels_.erase(i);
     nodes_[i].labelled = false;
   }
+  if (nodes_[i].op == Op::Custom) {
+    custom_.erase(i);
+    nodes_[i].op = Op::Leaf;
+  }
+  handles_[i] = nullptr;
   nodes_[i].refs = 0;  // the rest is rewritten when the slot is reused
   free_.push_back(i);
 }
