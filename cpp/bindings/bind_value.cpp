@@ -8,6 +8,7 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "value_object.hpp"
 
 namespace arenagrad::bindings {
 namespace {
@@ -21,7 +22,7 @@ Value& self_of(py::handle self) {
 
 py::object not_implemented() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
 
-py::object wrap(Value&& v) { return py::cast(std::move(v)); }
+py::object wrap(Value&& v) { return wrap_value(std::move(v)); }
 
 // `self <op> other`, other a Value or a number. Handles both in one overload:
 // pybind11 tries overloads in turn, and a failed first try costs microseconds.
@@ -59,6 +60,7 @@ std::string float_repr(double x) { return py::repr(py::float_(x)); }
 
 // micrograd writes a power's op as f"**{exponent}": "**2", "**-1", "**0.5".
 std::string op_text(const Value& v) {
+  if (v.op() == Op::Custom) return v.arena().custom_symbol(v.id());
   std::string text = symbol(v.op());
   if (v.op() == Op::PowConst) {
     char buf[32];
@@ -73,22 +75,6 @@ py::tuple children(const Value& v) {
   py::tuple out(kids.size());
   for (std::size_t i = 0; i < kids.size(); ++i) out[i] = wrap(std::move(kids[i]));
   return out;
-}
-
-// Pickled as a leaf: its data, grad and label (the graph behind it is not kept).
-py::tuple get_state(const Value& v) {
-  return py::make_tuple(v.data(), v.grad(), v.arena().label(v.id()));
-}
-
-Value set_state(const py::tuple& state) {
-  if (state.size() != 3) {
-    throw py::value_error("Value state must be (data, grad, label), got " +
-                          std::to_string(state.size()) + " items");
-  }
-  Value v(require_real(state[0], "Value state's data"));
-  v.set_grad(require_real(state[1], "Value state's grad"));
-  v.arena().set_label(v.id(), require_str(state[2], "Value state's label"));
-  return v;
 }
 
 // CPython calls a type's number slots directly for `a + b`, `2.0 * a`, `a ** 2`, `-a`;
@@ -181,17 +167,17 @@ void install_number_slots(py::handle cls) {
 }  // namespace
 
 void bind_value(py::module_& m) {
-  py::class_<Value> cls(m, "Value", "A scalar that remembers how it was computed.");
+  py::class_<Value> cls(m, "Value", value_class_doc, py::custom_type_setup(&setup_value_type));
   value_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  install_value_object_hooks(cls);
   // Users meet it as arenagrad.Value (pickles and error messages say so too).
   cls.attr("__module__") = "arenagrad";
+  def_value_protocol(m, cls);
 
   // Every method takes `self` as a handle and checks it: pybind11 would hand a
   // Value made by Value.__new__ (never initialised) to a member function as a
   // null pointer.
-  cls.def(py::init([](py::handle x) { return Value(require_real(x, "Value()")); }),
-          py::arg("data"), "A leaf holding the real number `data` (stored as a float).")
-      .def_property(
+  cls.def_property(
           "data", [](py::handle self) { return self_of(self).data(); },
           [](py::handle self, py::handle x) {
             self_of(self).set_data(require_real(x, "Value.data"));
@@ -220,14 +206,6 @@ void bind_value(py::module_& m) {
       .def_property_readonly(
           "_op", [](py::handle self) { return op_text(self_of(self)); },
           "The op that made this node: '+', '*', '**2', 'ReLU', ... ('' for a leaf).")
-      .def(
-          "_backward", [](py::handle self) { self_of(self).local_backward(); },
-          "Applies this node's local rule only: adds grad * d(self)/d(operand) to each "
-          "operand's grad.")
-      .def(
-          "backward", [](py::handle self) { self_of(self).backward(); },
-          "Back-propagates from this value: sets its grad to 1 and fills the grad of "
-          "every node it depends on (leaves accumulate, interior nodes hold this pass).")
       .def("__repr__",
            [](py::handle self) {
              const Value& v = self_of(self);
@@ -261,10 +239,10 @@ void bind_value(py::module_& m) {
           },
           py::arg("exponent"), py::arg("modulo") = py::none(), py::is_operator())
       .def("__rpow__", &method<reflected<Op::Pow>>, py::is_operator())
-      .def("__neg__", [](py::handle self) { return -self_of(self); })
-      .def(py::pickle([](py::handle self) { return get_state(self_of(self)); }, &set_state));
+      .def("__neg__", [](py::handle self) { return -self_of(self); });
   install_number_slots(cls);
   install_unary_methods(cls);
+  document_value_signatures(cls);
 }
 
 }  // namespace arenagrad::bindings

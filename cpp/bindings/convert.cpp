@@ -5,6 +5,7 @@
 namespace arenagrad::bindings {
 
 PyTypeObject* value_type = nullptr;
+py::detail::type_info* value_type_info = nullptr;
 
 namespace {
 

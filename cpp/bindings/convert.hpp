@@ -13,6 +13,9 @@ namespace py = pybind11;
 
 // Set once by bind_value(); lets the hot path test for a Value by type pointer.
 extern PyTypeObject* value_type;
+// Value's pybind11 record: finds the Value part of an instance with several
+// pybind11 bases (class X(_CompiledFunction, Value)).
+extern py::detail::type_info* value_type_info;
 
 // The Value a Python object holds, or nullptr if it is not a Value. Reads the
 // instance record directly (one C++ value stored inline, pybind11's "simple
@@ -27,11 +30,26 @@ inline const Value* as_value(py::handle h) {
       return static_cast<const Value*>(inst->simple_value_holder[0]);
     }
   } else {
-    auto v_h = inst->get_value_and_holder();
-    if (v_h.holder_constructed()) return v_h.value_ptr<Value>();
+    // The Value's own holder, not the first base's (issue 13, defect 17).
+    auto v_h = inst->get_value_and_holder(value_type_info, false);
+    if (v_h && v_h.holder_constructed()) return v_h.value_ptr<Value>();
   }
   // Only Value.__new__ without __init__ gets here.
   throw py::type_error("Value was not initialised: call Value(x), not Value.__new__");
+}
+
+// A new arenagrad.Value object holding v (value_object.cpp).
+py::object new_value_object(Value&& v);
+
+// The Python object of a Value: the node's existing object when it has one (one
+// object per node, so `c._prev[0] is a`), else a new one. Every function that
+// returns a Value to Python should go through here (py::cast makes a correct
+// object too, only slower).
+inline py::object wrap_value(Value&& v) {
+  if (void* h = v.arena().handle(v.id())) {
+    return py::reinterpret_borrow<py::object>(static_cast<PyObject*>(h));
+  }
+  return new_value_object(std::move(v));
 }
 
 // Objects that are not int/float but still real numbers: numpy scalars and 0-d

@@ -9,7 +9,8 @@ namespace arenagrad {
 
 Index Arena::grow() {
   if (nodes_.size() == nodes_.capacity()) reserve_more(1);
-  nodes_.emplace_back();  // within capacity now: cannot throw
+  nodes_.emplace_back();     // within capacity now: cannot throw
+  handles_.push_back(nullptr);  // likewise (reserve_more sizes both)
   return static_cast<Index>(nodes_.size() - 1);
 }
 
@@ -23,28 +24,77 @@ void Arena::reserve_more(std::size_t count) {
   // release() pushes every freed slot onto free_ and must not allocate, so free_
   // gets room for every slot before the slots exist.
   free_.reserve(capacity);
+  handles_.reserve(capacity);
   nodes_.reserve(capacity);
+}
+
+Index Arena::custom(double data, const std::vector<Index>& children, std::string symbol) {
+  CustomNode record{children, std::move(symbol), 0};
+  // Room for every edge this node may later drop, before anything is retained.
+  if (dropped_.capacity() < held_edges_ + children.size()) {
+    dropped_.reserve(2 * (held_edges_ + children.size()) + 16);
+  }
+  custom_.reserve(custom_.size() + 1);
+  const Index i = allocate();
+  for (Index c : children) retain(c);
+  Node& n = nodes_[i];
+  n = Node{};
+  n.data = data;
+  n.op = Op::Custom;
+  n.refs = 1;
+  custom_[i] = std::move(record);
+  for (Index c : children) link(c);
+  return i;
+}
+
+void Arena::link_custom(Index c) {
+  void* h = handles_[c];
+  if (h == nullptr) return;  // no object to keep alive (only C++ holds this node)
+  if (dropped_.capacity() <= held_edges_) dropped_.reserve(2 * held_edges_ + 16);
+  custom_.at(c).held++;
+  held_edges_++;
+  if (hooks_.edge_added != nullptr) hooks_.edge_added(hooks_.context, h);
+}
+
+void Arena::unlink_custom(Index c) noexcept {
+  const auto it = custom_.find(c);
+  if (it == custom_.end() || it->second.held == 0) return;
+  it->second.held--;
+  held_edges_--;
+  dropped_.push_back(handles_[c]);  // within the capacity link_custom reserved
 }
 
 void Arena::release(Index i) noexcept {
   if (--nodes_[i].refs != 0) return;
+  nodes_[i].pending = free_top_;
+  free_top_ = i;
+  // Freeing can drop the last reference to an embedder object, whose destructor
+  // releases more nodes: such nested calls only queue, and this loop frees them.
+  if (releasing_) return;
+  releasing_ = true;
   // A worklist instead of recursion: a freed chain of 10^7 nodes must not
   // overflow the C++ stack (DESIGN invariant 4). The list is threaded through the
   // dead nodes' `pending` fields, so freeing allocates nothing and cannot fail
   // under memory pressure.
-  Index top = i;
-  nodes_[i].pending = kNoNode;
-  while (top != kNoNode) {
-    const Index dead = top;
-    top = nodes_[dead].pending;
-    for (Index c : nodes_[dead].child) {
-      if (c != kNoNode && --nodes_[c].refs == 0) {
-        nodes_[c].pending = top;
-        top = c;
-      }
+  for (;;) {
+    while (free_top_ != kNoNode) {
+      const Index dead = free_top_;
+      free_top_ = nodes_[dead].pending;
+      for_each_child(dead, [&](Index c) {
+        if (nodes_[c].op == Op::Custom) unlink_custom(c);
+        if (--nodes_[c].refs == 0) {
+          nodes_[c].pending = free_top_;
+          free_top_ = c;
+        }
+      });
+      free_slot(dead);
     }
-    free_slot(dead);
+    if (dropped_.empty()) break;
+    void* h = dropped_.back();
+    dropped_.pop_back();
+    if (hooks_.edge_dropped != nullptr) hooks_.edge_dropped(hooks_.context, h);
   }
+  releasing_ = false;
 }
 
 void Arena::free_slot(Index i) noexcept {
@@ -52,6 +102,11 @@ void Arena::free_slot(Index i) noexcept {
     labels_.erase(i);
     nodes_[i].labelled = false;
   }
+  if (nodes_[i].op == Op::Custom) {
+    custom_.erase(i);
+    nodes_[i].op = Op::Leaf;
+  }
+  handles_[i] = nullptr;
   nodes_[i].refs = 0;  // the rest is rewritten when the slot is reused
   free_.push_back(i);  // within capacity (reserve_more): cannot throw
 }

@@ -1,6 +1,7 @@
 // Graph algorithms over an Arena: topological order and the backward pass.
 // Both use explicit stacks, so graph depth never touches the C++ stack.
 #include <algorithm>
+#include <stdexcept>
 
 #include "arenagrad/arena.hpp"
 
@@ -35,6 +36,13 @@ const std::vector<Index>& Arena::topological_order(Index root) {
     n.stamp = visit;
     stack_.push_back(top | kEmit);
     // Children pushed last-to-first so they are emitted in operand order.
+    if (n.op == Op::Custom) {
+      const std::vector<Index>& kids = custom_.at(top).children;
+      for (auto c = kids.rbegin(); c != kids.rend(); ++c) {
+        if (nodes_[*c].stamp != visit) stack_.push_back(*c);
+      }
+      continue;
+    }
     for (int c = 1; c >= 0; --c) {
       const Index child = n.child[c];
       if (child != kNoNode && nodes_[child].stamp != visit) stack_.push_back(child);
@@ -46,6 +54,10 @@ const std::vector<Index>& Arena::topological_order(Index root) {
 void Arena::local_backward(Index i) {
   const Node& n = nodes_[i];
   if (n.op == Op::Leaf) return;
+  if (n.op == Op::Custom) {
+    if (hooks_.apply_rule != nullptr) hooks_.apply_rule(hooks_.context, i);
+    return;
+  }
   const double a = nodes_[n.child[0]].data;
   const double b = n.child[1] == kNoNode ? 0.0 : nodes_[n.child[1]].data;
   const Partials d = local_partials(n.op, a, b, n.k, n.data);
@@ -61,26 +73,49 @@ void Arena::backward(Index root) {
   // they accumulate across passes until zero_grad(), so two backward() calls give
   // them exactly twice the gradient.
   //
+  // A Custom node's rule is the embedder's (Python) code, run at the same point of
+  // the order as a built-in rule. It may allocate (so no Node reference is held
+  // across it) and may throw: pass 1 re-initialises everything a pass reads, so an
+  // abandoned pass leaves nothing behind but the flag the guard resets.
+  if (in_backward_) {
+    throw std::logic_error(
+        "backward() cannot run inside a Python-defined _backward rule; "
+        "a rule should only add to its children's grad");
+  }
+  struct Guard {
+    bool& flag;
+    ~Guard() { flag = false; }
+  } guard{in_backward_};
+  in_backward_ = true;
+
   // Pass 1 marks the interior nodes the root reaches, clears their gradient (they
   // hold this pass's only) and counts the edges reaching each from inside the graph.
   const std::uint32_t visit = next_stamp();
-  stack_.clear();
+  std::vector<Index>& stack = back_stack_;
+  stack.clear();
   nodes_[root].pending = 0;
-  stack_.push_back(root);
-  while (!stack_.empty()) {
-    const Index i = stack_.back();
-    stack_.pop_back();
+  stack.push_back(root);
+  auto mark = [&](Index c) {
+    Node& child = nodes_[c];
+    if (child.op == Op::Leaf) return;
+    if (child.stamp != visit) {
+      child.stamp = visit;
+      child.pending = 0;
+      child.grad = 0.0;
+      stack.push_back(c);
+    }
+    child.pending++;
+  };
+  while (!stack.empty()) {
+    const Index i = stack.back();
+    stack.pop_back();
+    if (nodes_[i].op == Op::Custom) {
+      for (Index c : custom_.at(i).children) mark(c);
+      continue;
+    }
     for (Index c : nodes_[i].child) {
       if (c == kNoNode) break;  // operands fill child[] from the front
-      Node& child = nodes_[c];
-      if (child.op == Op::Leaf) continue;
-      if (child.stamp != visit) {
-        child.stamp = visit;
-        child.pending = 0;
-        child.grad = 0.0;
-        stack_.push_back(c);
-      }
-      child.pending++;
+      mark(c);
     }
   }
 
@@ -88,20 +123,29 @@ void Arena::backward(Index root) {
   // in which nodes leave the stack is a reverse topological order.
   nodes_[root].grad = 1.0;
   if (nodes_[root].op == Op::Leaf) return;
-  stack_.push_back(root);
-  while (!stack_.empty()) {
-    const Node& n = nodes_[stack_.back()];
-    stack_.pop_back();
+  stack.push_back(root);
+  while (!stack.empty()) {
+    const Index top = stack.back();
+    stack.pop_back();
+    if (nodes_[top].op == Op::Custom) {
+      if (hooks_.apply_rule != nullptr) hooks_.apply_rule(hooks_.context, top);
+      for (Index c : custom_.at(top).children) {
+        Node& child = nodes_[c];
+        if (child.op != Op::Leaf && --child.pending == 0) stack.push_back(c);
+      }
+      continue;
+    }
+    const Node& n = nodes_[top];
     const Index ia = n.child[0], ib = n.child[1];
     const double b = ib == kNoNode ? 0.0 : nodes_[ib].data;
     const Partials d = local_partials(n.op, nodes_[ia].data, b, n.k, n.data);
     Node& a = nodes_[ia];
     a.grad += n.grad * d.da;
-    if (a.op != Op::Leaf && --a.pending == 0) stack_.push_back(ia);
+    if (a.op != Op::Leaf && --a.pending == 0) stack.push_back(ia);
     if (ib == kNoNode) continue;
     Node& bn = nodes_[ib];  // may be `a` again (a * a): both terms add up
     bn.grad += n.grad * d.db;
-    if (bn.op != Op::Leaf && --bn.pending == 0) stack_.push_back(ib);
+    if (bn.op != Op::Leaf && --bn.pending == 0) stack.push_back(ib);
   }
 }
 

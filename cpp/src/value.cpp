@@ -4,11 +4,10 @@ namespace arenagrad {
 
 std::vector<Value> Value::children() const {
   std::vector<Value> out;
-  for (Index c : arena_->node(id_).child) {
-    if (c == kNoNode) continue;
+  arena_->for_each_child(id_, [&](Index c) {
     arena_->retain(c);
     out.push_back(adopt(*arena_, c));
-  }
+  });
   return out;
 }
 

@@ -1,7 +1,7 @@
 """Type stubs for arenagrad's C++ extension module."""
 
-from collections.abc import Iterable
-from typing import SupportsFloat, Union
+from collections.abc import Callable, Iterable
+from typing import Any, SupportsFloat, Union
 
 __version__: str
 
@@ -11,7 +11,13 @@ _Operand = Union["Value", _Number]
 class Value:
     """A scalar that remembers how it was computed (micrograd's ``Value``)."""
 
-    def __init__(self, data: _Number) -> None: ...
+    def __init__(
+        self,
+        data: _Number,
+        _children: Iterable[Value] = (),
+        _op: str = "",
+        label: str = "",
+    ) -> None: ...
     @property
     def data(self) -> float: ...
     @data.setter
@@ -28,7 +34,10 @@ class Value:
     def _prev(self) -> tuple[Value, ...]: ...
     @property
     def _op(self) -> str: ...
-    def _backward(self) -> None: ...
+    @property
+    def _backward(self) -> Callable[[], object]: ...
+    @_backward.setter
+    def _backward(self, rule: Callable[[], object]) -> None: ...
     def backward(self) -> None: ...
     def detach(self) -> Value: ...
     def __add__(self, other: _Operand) -> Value: ...
@@ -103,3 +112,7 @@ def grad(
     outputs: list[Value], seeds: list[_Operand], inputs: list[Value], create_graph: bool
 ) -> list[Value]:
     """d(sum of seed * output) / d input per input; arenagrad.grad checks arguments."""
+def _restore_value(
+    cls: type[Value], data: float, grad: float, label: str, attrs: dict[str, Any] | None
+) -> Value:
+    """Rebuilds a pickled or copied Value (internal)."""

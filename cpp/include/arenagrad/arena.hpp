@@ -24,6 +24,20 @@ struct Operand {
   static Operand number(double x) { return Operand{kNoNode, x}; }
 };
 
+// What an embedder (the Python bindings) supplies for the nodes whose rule it owns
+// (Op::Custom). The core calls these and never sees Python; any may be null.
+struct EmbedderHooks {
+  void* context = nullptr;
+  // Applies a Custom node's local rule (adds to its children's grad). May throw:
+  // backward() then stops and the arena stays usable.
+  void (*apply_rule)(void* context, Index node) = nullptr;
+  // A parent edge to a Custom node whose handle is `handle` was made / dropped.
+  // Drops come after the freeing that caused them, from a loop, never nested, so
+  // the embedder may free more nodes from inside the call.
+  void (*edge_added)(void* context, void* handle) = nullptr;
+  void (*edge_dropped)(void* context, void* handle) = nullptr;
+};
+
 struct ArenaStats {
   std::size_t live;      // nodes in use
   std::size_t capacity;  // slots ever allocated (live + free)
@@ -40,6 +54,32 @@ class Arena {
   Index leaf(double x);
   // Checks Python's error semantics first; throws MathError and adds nothing.
   Index apply(Op op, Operand a, Operand b = {}, double k = 0.0);
+
+  // An embedder-defined node (Op::Custom) holding `data`, with any number of
+  // children (retained, kept in order) and its `_op` text; one reference, owned by
+  // the caller. Its rule is the embedder's apply_rule hook.
+  Index custom(double data, const std::vector<Index>& children, std::string symbol);
+  const std::vector<Index>& custom_children(Index i) const { return custom_.at(i).children; }
+  const std::string& custom_symbol(Index i) const { return custom_.at(i).symbol; }
+
+  // --- embedder handles: one opaque pointer per node (the Python object, borrowed),
+  // kept beside the records so a Node stays 48 bytes. Null when there is none.
+  void* handle(Index i) const { return handles_[i]; }
+  void set_handle(Index i, void* h) { handles_[i] = h; }
+  void set_hooks(const EmbedderHooks& hooks) { hooks_ = hooks; }
+
+  // Calls f(child) for each operand of node i, in order (Custom nodes included).
+  template <class F>
+  void for_each_child(Index i, F&& f) const {
+    const Node& n = nodes_[i];
+    if (n.op == Op::Custom) {
+      for (Index c : custom_.at(i).children) f(c);
+      return;
+    }
+    for (Index c : n.child) {
+      if (c != kNoNode) f(c);
+    }
+  }
 
   // --- lifetime
   void retain(Index i) { nodes_[i].refs++; }
@@ -94,13 +134,36 @@ class Arena {
   void reserve_more(std::size_t count);
   void free_slot(Index i) noexcept;
   std::uint32_t next_stamp();
+  // A new parent edge to node c: a Custom child's embedder object is held per edge.
+  void link(Index c) {
+    if (nodes_[c].op == Op::Custom) link_custom(c);
+  }
+  void link_custom(Index c);
+  void unlink_custom(Index c) noexcept;
+
+  struct CustomNode {
+    std::vector<Index> children;
+    std::string symbol;
+    std::uint32_t held = 0;  // parent edges holding a reference to the handle
+  };
 
   std::vector<Node> nodes_;
   std::vector<Index> free_;
   std::unordered_map<Index, std::string> labels_;
   std::uint32_t stamp_ = 0;
   std::vector<Index> order_;          // scratch for topological_order
-  std::vector<Index> stack_;          // scratch for traversals
+  std::vector<Index> stack_;          // scratch for topological_order
+  std::vector<Index> back_stack_;     // scratch for backward
+  std::vector<void*> handles_;        // per node, parallel to nodes_
+  std::unordered_map<Index, CustomNode> custom_;
+  // Edges to Custom nodes awaiting edge_dropped; reserved for every held edge by
+  // link_custom, so release() never allocates.
+  std::vector<void*> dropped_;
+  std::size_t held_edges_ = 0;
+  Index free_top_ = kNoNode;          // release's worklist, threaded through `pending`
+  EmbedderHooks hooks_;
+  bool releasing_ = false;
+  bool in_backward_ = false;
   bool grad_enabled_ = true;
 };
 
@@ -129,9 +192,11 @@ inline Index Arena::apply(Op op, Operand a, Operand b, double k) {
   // Constants become leaves owned by the new node, as micrograd wraps them in Value;
   // only now, so that a failing op above leaves nothing behind.
   reserve_slots(1 + (a.node == kNoNode) + (n == 2 && b.node == kNoNode));
-  const Index ca = a.node == kNoNode ? leaf(a.constant) : (retain(a.node), a.node);
+  const Index ca = a.node == kNoNode ? leaf(a.constant) : (retain(a.node), link(a.node), a.node);
   Index cb = kNoNode;
-  if (n == 2) cb = b.node == kNoNode ? leaf(b.constant) : (retain(b.node), b.node);
+  if (n == 2) {
+    cb = b.node == kNoNode ? leaf(b.constant) : (retain(b.node), link(b.node), b.node);
+  }
 
   const Index i = allocate();
   Node& node = nodes_[i];

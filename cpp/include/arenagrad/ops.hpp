@@ -13,6 +13,7 @@ enum class Op : std::uint8_t {
 #define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) Name,
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
+  Custom,  // not in the table: an embedder-defined op (Python's Value(data, _children))
 };
 
 inline constexpr int kOpCount = 0
