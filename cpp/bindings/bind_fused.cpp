@@ -125,7 +125,7 @@ py::object collect(py::handle seq, const char* what, std::vector<Operand>& out) 
 
 py::object result_of(Operand r) {
   if (r.node == kNoNode) return py::float_(r.constant);
-  return py::cast(Value::adopt(default_arena(), r.node));
+  return wrap_value(Value::adopt(default_arena(), r.node));
 }
 
 py::object dot(py::handle weights, py::handle inputs, py::handle bias) {

@@ -51,7 +51,7 @@ py::list grad_entry(const py::list& outputs, const py::list& seeds, const py::li
   const std::vector<Value> in = values_of(inputs, "inputs");
   std::vector<Value> results = grad(out, s, in, create_graph);
   py::list py_results(results.size());
-  for (std::size_t i = 0; i < results.size(); ++i) py_results[i] = py::cast(std::move(results[i]));
+  for (std::size_t i = 0; i < results.size(); ++i) py_results[i] = wrap_value(std::move(results[i]));
   return py_results;
 }
 

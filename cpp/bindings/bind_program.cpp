@@ -89,7 +89,7 @@ ResultShape read_result(py::handle result, std::vector<Index>& outputs) {
 [[noreturn]] void untraceable(const UntraceableNode& e) {
   Arena& arena = default_arena();
   arena.retain(e.node());
-  const py::object node = py::cast(Value::adopt(arena, e.node()));
+  const py::object node = wrap_value(Value::adopt(arena, e.node()));
   const std::string symbol = py::str(node.attr("_op"));
   throw py::type_error("compile cannot trace the op '" + symbol +
                        "': it is defined in Python, and replay runs only the core's op table");
@@ -190,7 +190,7 @@ void bind_program(py::module_& m) {
             // label (the program behind a result does not travel with it): the
             // plain Value's own pickle, loaded by pickle.loads, at every protocol.
             const CompiledValue& v = compiled_of(self);
-            py::object plain = py::cast(Value(v.data()));
+            py::object plain = wrap_value(Value(v.data()));
             plain.attr("grad") = v.grad();
             plain.attr("label") = v.arena().label(v.id());
             const py::module_ pickle = py::module_::import("pickle");

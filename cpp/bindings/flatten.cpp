@@ -240,7 +240,7 @@ class Builder {
  private:
   py::object leaf() {
     leaves_.emplace_back(flat_.numbers.at(leaves_.size()));
-    return py::cast(leaves_.back());
+    return wrap_value(Value(leaves_.back()));
   }
 
   py::object nested(const std::vector<std::int64_t>& shape, std::size_t d) {

@@ -575,15 +575,11 @@ def test_self_referencing_or_deep_arguments_raise_recursion_error(make):
     assert (child.returncode, child.stdout.strip()) == (0, "RecursionError"), child.stderr
 
 
-def test_python_defined_ops_are_refused_by_name_when_available():
-    # The hook for Python-defined ops (issue 9): a node outside the op table is a
-    # TypeError naming its _op. Skipped until Value accepts a custom _op.
-    try:
-        node = Value(1.0, _children=(Value(2.0),), _op="mine")  # micrograd's signature
-    except TypeError:
-        pytest.skip("Value has no Python-defined ops yet")
-    if node._op != "mine":
-        pytest.skip("Value has no Python-defined ops yet")
+def test_python_defined_ops_are_refused_by_name():
+    # A node outside the op table (a Python-defined op, issue 9) is a TypeError
+    # naming its _op: its forward ran in Python and cannot be replayed.
+    node = Value(1.0, _children=(Value(2.0),), _op="mine")  # micrograd's signature
+    assert node._op == "mine"
     f = arenagrad.compile(lambda x: node * x)
     with pytest.raises(TypeError, match="'mine'"):
         f(1.0)

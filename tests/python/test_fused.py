@@ -83,7 +83,7 @@ def test_dot_defaults_to_zero_bias_like_sum():
 
 def test_dot_rejects_bad_arguments():
     w = [Value(1.0), Value(2.0)]
-    with pytest.raises(ValueError, match="as many weights as inputs"):
+    with pytest.raises(ValueError, match="expects 3 inputs, got 2"):
         dot(w, [1.0], 0.0)
     with pytest.raises(TypeError, match=r"inputs\[1\] must be a Value or a real number"):
         dot(w, [1.0, "x"], 0.0)
@@ -196,7 +196,7 @@ def test_nn_neuron_uses_the_fused_dot():
     x = [0.5, -1.0, 2.0]
     out = neuron(x)
     assert structure(out) == structure(_python_sum(neuron, x))
-    with pytest.raises(ValueError, match="as many weights as inputs"):
+    with pytest.raises(ValueError, match="expects 3 inputs, got 2"):
         neuron([1.0, 2.0])
 
 
