@@ -50,6 +50,8 @@ inline GraphPartials graph_partials(Op op, const Value& a, const Value& b, doubl
     return GraphPartials{Deriv(g_da), Deriv(g_db)};
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
+    case Op::Custom:  // the embedder's rule: grad() refuses it before this
+      break;
   }
   return GraphPartials{Deriv(0.0), Deriv(0.0)};
 }
