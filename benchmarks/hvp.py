@@ -29,9 +29,7 @@ import sys
 from pathlib import Path
 
 import workloads
-
 from arenagrad import Value, grad
-
 
 KINDS = ("sweep_grad", "sweep_hvp", "full_grad", "full_hvp")
 
@@ -51,7 +49,9 @@ def main() -> None:
             command = [sys.executable, str(Path(__file__).resolve()), "--one", kind]
             if args.quick:
                 command.append("--quick")
-            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            out = subprocess.run(
+                command, capture_output=True, text=True, check=True
+            ).stdout
             result = json.loads(out)
             seconds[kind].append(result["seconds"])
             nodes, n_params = result["nodes"], result["params"]
@@ -114,7 +114,9 @@ def check(loss, params: list[Value], v: list[float], hessian_vector) -> None:
     numeric = [(a - b) / (2 * h) for a, b in zip(*sides)]
     worst = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(hv, numeric))
     if worst > 1e-4:
-        raise SystemExit(f"hvp disagrees with finite differences of the gradient: {worst:.2e}")
+        raise SystemExit(
+            f"hvp disagrees with finite differences of the gradient: {worst:.2e}"
+        )
 
 
 def count_nodes(root: Value) -> int:
