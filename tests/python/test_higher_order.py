@@ -523,3 +523,12 @@ def test_a_value_seed_is_differentiable_under_create_graph():
     assert g.data == pytest.approx(2.5 * plain.data, rel=1e-15)
     (by_seed,) = grad(g, [s])
     assert by_seed.data == plain.data
+
+
+def test_helpers_take_values_or_numbers_and_leave_grads_alone():
+    a, b = Value(-1.2), Value(1.0)
+    from_values = hessian(rosenbrock, [a, b])
+    assert from_values == hessian(rosenbrock, [-1.2, 1])
+    assert jacobian(rosenbrock, (a, b)) == jacobian(rosenbrock, [-1.2, 1.0])
+    assert hvp(rosenbrock, [a, b], (1, 0)) == from_values[0]
+    assert (a.grad, b.grad, a.data, b.data) == (0.0, 0.0, -1.2, 1.0)
