@@ -532,3 +532,15 @@ def test_helpers_take_values_or_numbers_and_leave_grads_alone():
     assert jacobian(rosenbrock, (a, b)) == jacobian(rosenbrock, [-1.2, 1.0])
     assert hvp(rosenbrock, [a, b], (1, 0)) == from_values[0]
     assert (a.grad, b.grad, a.data, b.data) == (0.0, 0.0, -1.2, 1.0)
+
+
+def test_grad_equals_backward_exactly_on_random_dags():
+    for seed in range(300):
+        graph = generate(RandomChooser(5000 + seed))
+        leaves = [Value(x) for x in graph.leaves]
+        out = output(graph, leaves)
+        plain = [g.data for g in grad(out, leaves)]
+        graphed = [g.data for g in grad(out, leaves, create_graph=True)]
+        out.backward()
+        backward = [leaf.grad for leaf in leaves]
+        assert plain == backward == graphed, graph.describe()
