@@ -12,7 +12,7 @@ Two ratios are printed:
 * end to end: each side also rebuilds the loss from Python first, as a training
   loop would.
 
-Each measurement runs in a fresh interpreter (the arena's free list after one
+Times are CPU time. Each measurement runs in a fresh interpreter (the arena's free list after one
 workload would change the next one's memory layout) after a warm-up that reaches
 the steady state of a loop; the medians of several runs are printed. The hvp is
 checked against a central difference of the gradient first.
@@ -26,12 +26,11 @@ import random
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import workloads
-
 from arenagrad import Value, grad
-
 
 KINDS = ("sweep_grad", "sweep_hvp", "full_grad", "full_hvp")
 
@@ -51,7 +50,9 @@ def main() -> None:
             command = [sys.executable, str(Path(__file__).resolve()), "--one", kind]
             if args.quick:
                 command.append("--quick")
-            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            out = subprocess.run(
+                command, capture_output=True, text=True, check=True
+            ).stdout
             result = json.loads(out)
             seconds[kind].append(result["seconds"])
             nodes, n_params = result["nodes"], result["params"]
@@ -95,8 +96,25 @@ def measure(kind: str, quick: bool) -> dict:
         "full_grad": lambda: gradient(loss()),
         "full_hvp": lambda: hessian_vector(loss()),
     }[kind]
-    seconds = workloads.median_time(work, inner, repeats, warmup=5)
+    seconds = cpu_median(work, inner, repeats, warmup=5)
     return {"seconds": seconds, "nodes": count_nodes(built), "params": len(params)}
+
+
+def cpu_median(fn, inner: int, repeats: int, warmup: int) -> float:
+    """Median over `repeats` of the mean CPU seconds per call over `inner` calls.
+
+    CPU time rather than wall time: this machine is shared, and a descheduled
+    process would otherwise charge other processes' time to whichever side ran then.
+    """
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.process_time()
+        for _ in range(inner):
+            fn()
+        samples.append((time.process_time() - start) / inner)
+    return statistics.median(samples)
 
 
 def check(loss, params: list[Value], v: list[float], hessian_vector) -> None:
@@ -114,7 +132,9 @@ def check(loss, params: list[Value], v: list[float], hessian_vector) -> None:
     numeric = [(a - b) / (2 * h) for a, b in zip(*sides)]
     worst = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(hv, numeric))
     if worst > 1e-4:
-        raise SystemExit(f"hvp disagrees with finite differences of the gradient: {worst:.2e}")
+        raise SystemExit(
+            f"hvp disagrees with finite differences of the gradient: {worst:.2e}"
+        )
 
 
 def count_nodes(root: Value) -> int:

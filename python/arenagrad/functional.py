@@ -69,7 +69,9 @@ def grad(
             grad_outputs = [grad_outputs]
         seeds = list(grad_outputs)
         if len(seeds) != len(outs):
-            raise ValueError(f"grad_outputs has {len(seeds)} seeds for {len(outs)} outputs")
+            raise ValueError(
+                f"grad_outputs has {len(seeds)} seeds for {len(outs)} outputs"
+            )
     return _core.grad(outs, seeds, ins, create_graph)
 
 
@@ -83,7 +85,9 @@ def _leaves(xs: Iterable[Union[Number, Value]]) -> list[Value]:
         elif isinstance(x, Real) and not isinstance(x, bool):
             out.append(Value(float(x)))
         else:
-            raise TypeError(f"xs[{i}] must be a number or a Value, not {type(x).__name__!r}")
+            raise TypeError(
+                f"xs[{i}] must be a number or a Value, not {type(x).__name__!r}"
+            )
     return out
 
 
@@ -99,7 +103,9 @@ def _scalar(fn: Callable[..., object], xs: list[Value]) -> Value:
     return result
 
 
-def jacobian(fn: Callable[..., object], xs: Iterable[Union[Number, Value]]) -> list[list[float]]:
+def jacobian(
+    fn: Callable[..., object], xs: Iterable[Union[Number, Value]]
+) -> list[list[float]]:
     """J[i][j] = d fn(*xs)[i] / d xs[j], a list of rows (one row when fn returns a Value).
 
     ``fn`` takes one Value per element of ``xs`` and returns a Value or a sequence of
@@ -109,7 +115,9 @@ def jacobian(fn: Callable[..., object], xs: Iterable[Union[Number, Value]]) -> l
     return [[g.data for g in grad(f, leaves)] for f in _call(fn, leaves)]
 
 
-def hessian(fn: Callable[..., Value], xs: Iterable[Union[Number, Value]]) -> list[list[float]]:
+def hessian(
+    fn: Callable[..., Value], xs: Iterable[Union[Number, Value]]
+) -> list[list[float]]:
     """H[i][j] = d^2 fn(*xs) / d xs[i] d xs[j], one reverse sweep per row."""
     leaves = _leaves(xs)
     first = grad(_scalar(fn, leaves), leaves, create_graph=True)

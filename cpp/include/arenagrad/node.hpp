@@ -20,7 +20,7 @@ struct Node {
   Index child[2] = {kNoNode, kNoNode};  // operands, in order; unused ones are kNoNode
   std::uint32_t refs = 0;               // handles plus parent nodes pointing here
   std::uint32_t stamp = 0;              // last traversal that visited this node
-  std::uint32_t pending = 0;            // backward: parents yet to pass their gradient down
+  std::uint32_t pending = 0;            // backward: parents yet to pass their gradient down (grad(): its slot)
   Op op = Op::Leaf;
   bool labelled = false;                // has an entry in Arena's label table
 };
