@@ -128,11 +128,11 @@ class _TrackedList(list):  # type: ignore[type-arg]
         self._changed()
         super().__delitem__(*args)
 
-    def __iadd__(self, other: Any) -> _TrackedList:
+    def __iadd__(self, other: Any) -> _TrackedList:  # type: ignore[misc]
         self._changed()
         return super().__iadd__(other)  # type: ignore[return-value]
 
-    def __imul__(self, n: Any) -> _TrackedList:
+    def __imul__(self, n: Any) -> _TrackedList:  # type: ignore[misc]
         self._changed()
         return super().__imul__(n)  # type: ignore[return-value]
 
@@ -316,7 +316,9 @@ class Layer(Module):
         self.name = name
         self.number_outputs = number_outputs
 
-    def __call__(self, x: Sequence[Scalar]) -> list[Value] | Value:
+    def __call__(self, x: Sequence[Scalar]) -> Any:
+        """A list of Values, or one Value when the layer has one neuron (typed
+        ``Any`` because that depends on a size known only at run time)."""
         out = [n(x) for n in self.neurons]
         return out if self.number_outputs != 1 else out[0]
 
@@ -366,7 +368,8 @@ class MLP(Module):
         ]
         self.number_inputs = number_inputs
 
-    def __call__(self, x: Sequence[Scalar]) -> list[Value] | Value:
+    def __call__(self, x: Sequence[Scalar]) -> Any:
+        """One Value when the last layer has one neuron, else a list of Values."""
         try:
             out: Any = self.layers[0](x)
         except (TypeError, ValueError) as exc:
