@@ -257,14 +257,18 @@ class Neuron(Module):
         elif not is_nonlinear and activation != "linear":
             raise ValueError(f"a linear neuron (is_nonlinear=False) cannot also "
                              f"have activation={activation!r}")
-        self.activate = resolve_activation(activation)
-        self.activation = activation
+        self.set_activation(activation)
         # A tuple: dot() reads an exact tuple or list in place (a tracked list would
         # be copied on every call), and a tuple cannot change behind the cache.
         self.weights = tuple(Value(random.uniform(-1, 1)) for _ in range(number_inputs))
         self.bias = Value(0.0)
-        self.is_nonlinear = activation != "linear"
         self.name = name
+
+    def set_activation(self, activation: Activation) -> None:
+        """Replace the nonlinearity (``is_nonlinear`` follows)."""
+        self.activate = resolve_activation(activation)
+        self.activation = activation
+        self.is_nonlinear = activation != "linear"
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
@@ -380,6 +384,20 @@ class MLP(Module):
         for layer in self.layers[1:]:
             out = layer(out)
         return out
+
+    def to_torch(self) -> Any:
+        """A ``torch.nn.Sequential`` (float64) with these weights and activations."""
+        from .torch_bridge import to_torch
+
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, seq: Any) -> MLP:
+        """An MLP with the weights and activations of a ``torch.nn.Sequential`` of
+        ``Linear`` layers and activation modules."""
+        from .torch_bridge import from_torch
+
+        return from_torch(cls, seq)
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         for i, layer in enumerate(self.layers):
