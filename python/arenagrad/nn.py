@@ -323,7 +323,13 @@ class Layer(Module):
     def __call__(self, x: Sequence[Scalar]) -> Any:
         """A list of Values, or one Value when the layer has one neuron (typed
         ``Any`` because that depends on a size known only at run time)."""
-        out = [n(x) for n in self.neurons]
+        try:
+            out = [n(x) for n in self.neurons]
+        except (TypeError, ValueError) as exc:
+            error = _input_error("Layer", len(self.neurons[0].weights), x)
+            if error is None:
+                raise
+            raise error from exc
         return out if self.number_outputs != 1 else out[0]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:

@@ -19,10 +19,21 @@ _TORCH_MODULES = {
     "tanh": "Tanh",
     "sigmoid": "Sigmoid",
     "leaky_relu": "LeakyReLU",  # slope 0.01 in both
-    "gelu": "GELU",  # the exact (erf) form
+    "gelu": "GELU",  # in whichever form Value.gelu computes (_gelu_form)
     "silu": "SiLU",
 }
 _FROM_TORCH = {torch_name: ours for ours, torch_name in _TORCH_MODULES.items()}
+
+
+def _gelu_form() -> str:
+    """torch's name for the GELU that Value.gelu computes: "none" (the erf form)
+    or "tanh" (its tanh approximation), told apart at 1.0 where they differ by 2e-4."""
+    import math
+
+    from ._core import Value
+
+    exact = 0.5 * (1.0 + math.erf(1.0 / math.sqrt(2.0)))
+    return "none" if abs(Value(1.0).gelu().data - exact) < 1e-9 else "tanh"
 
 
 def _torch() -> Any:
@@ -58,7 +69,9 @@ def to_torch(model: MLP) -> Any:
                 torch.tensor([n.bias.data for n in layer.neurons], dtype=torch.float64)
             )
         modules.append(linear)
-        if activation != "linear":
+        if activation == "gelu":
+            modules.append(torch.nn.GELU(approximate=_gelu_form()))
+        elif activation != "linear":
             modules.append(getattr(torch.nn, _TORCH_MODULES[activation])())
     return torch.nn.Sequential(*modules)
 
@@ -72,8 +85,8 @@ def _activation_of(module: Any, torch: Any) -> str:
                          f"Identity and {', '.join(_FROM_TORCH)}")
     if kind == "LeakyReLU" and module.negative_slope != 0.01:
         raise ValueError("only LeakyReLU(negative_slope=0.01) has an arenagrad twin")
-    if kind == "GELU" and module.approximate != "none":
-        raise ValueError("only the exact GELU (approximate='none') has an arenagrad twin")
+    if kind == "GELU" and module.approximate != _gelu_form():
+        raise ValueError(f"only GELU(approximate={_gelu_form()!r}) has an arenagrad twin")
     return _FROM_TORCH[kind]
 
 

@@ -102,3 +102,14 @@ def test_from_torch_needs_a_sequential_and_custom_activations_do_not_convert(tor
     model.layers[0].neurons[0] = Neuron(2, activation=lambda v: v * 2)
     with pytest.raises(ValueError, match="named activation"):
         model.to_torch()
+
+
+def test_gelu_round_trips_in_the_form_value_computes(torch):
+    random.seed(8)
+    model = MLP(2, [3, 1], activation="gelu")
+    seq = model.to_torch()
+    x = [0.8, -1.3]
+    assert seq(torch.tensor(x, dtype=torch.float64)).item() == pytest.approx(
+        model(x).data, rel=1e-12
+    )
+    assert MLP.from_torch(seq).state_dict() == model.state_dict()

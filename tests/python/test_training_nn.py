@@ -181,6 +181,8 @@ def test_wrong_input_count_says_what_the_model_expects():
         model([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="Neuron expects 2 inputs, got 1"):
         Neuron(2)([1.0])
+    with pytest.raises(ValueError, match="Layer expects 3 inputs, got 2"):
+        Layer(3, 2)([1.0, 2.0])
 
 
 @pytest.mark.parametrize(
