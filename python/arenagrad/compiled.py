@@ -63,7 +63,7 @@ import functools
 import sys
 from typing import Any, Callable, Union
 
-from ._core import Value, _CompiledFunction
+from ._core import Value, _CompiledFunction, set_grad_enabled
 
 Result = Union[Value, "tuple[Value, ...]", "list[Value]"]
 
@@ -112,7 +112,11 @@ class CompiledFunction(_CompiledFunction):
         # Called from C++ on the first call for an argument structure.
         leaves: list[Value] = []
         wrapped = [_wrap(arg, leaves) for arg in args]
-        return self.__wrapped__(*wrapped), leaves
+        previous = set_grad_enabled(True)  # a trace under no_grad would record nothing
+        try:
+            return self.__wrapped__(*wrapped), leaves
+        finally:
+            set_grad_enabled(previous)
 
 
 def compile(fn: Callable[..., Result]) -> CompiledFunction:  # noqa: A001 (the API name)
