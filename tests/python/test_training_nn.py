@@ -293,3 +293,15 @@ def test_pickled_model_has_a_working_cache():
     assert copy.parameters() == [p for _, p in copy.named_parameters()]
     copy.layers[0].neurons.append(Neuron(2))
     assert len(copy.parameters()) == len(model.parameters()) + 3
+
+
+def test_deepcopy_gets_its_own_parameters():
+    import copy
+
+    model = MLP(2, [2, 1])
+    model.parameters()
+    twin = copy.deepcopy(model)
+    assert twin.state_dict() == model.state_dict()
+    assert not set(twin.parameters()) & set(model.parameters())
+    twin.layers[0].neurons.pop()
+    assert len(model.parameters()) == 9 and len(twin.parameters()) == 6
