@@ -8,6 +8,7 @@
 import argparse
 import random
 
+import arenagrad
 from arenagrad import losses
 from arenagrad.data import make_moons
 from arenagrad.nn import MLP
@@ -39,7 +40,8 @@ def main() -> None:
                 f"accuracy {losses.accuracy(scores, y):.0%}"
             )
 
-    final = losses.accuracy([model(x) for x in X], y)
+    with arenagrad.no_grad():  # evaluation only: no graph recorded
+        final = losses.accuracy([model(x) for x in X], y)
     print(f"final accuracy {final:.0%}")
 
 

@@ -48,6 +48,9 @@ python -m pip install -q ".[test]"
 step "pytest"
 python -m pytest
 
+step "mypy: the README's Python blocks and examples/ type-check"
+python scripts/check_readme_types.py
+
 step "ctest: C++ core (cmake --workflow --preset dev)"
 cmake --workflow --preset dev
 

@@ -1,7 +1,7 @@
 """Type stubs for arenagrad's C++ extension module."""
 
 from collections.abc import Callable, Iterable
-from typing import Any, SupportsFloat, Union
+from typing import Any, SupportsFloat, Union, overload
 
 __version__: str
 
@@ -87,11 +87,25 @@ class _CompiledFunction:
     @property
     def program_stats(self) -> dict[str, int]: ...
 
+# With a Value bias/start, or Value weights/values, the result is a Value; the one
+# exception, an empty list with a number bias/start, gives that number back.
+@overload
+def dot(weights: Iterable[_Operand], inputs: Iterable[_Operand], bias: Value) -> Value: ...
+@overload
+def dot(
+    weights: Iterable[Value], inputs: Iterable[_Operand], bias: _Number = 0.0
+) -> Value: ...
+@overload
 def dot(
     weights: Iterable[_Operand], inputs: Iterable[_Operand], bias: _Operand = 0.0
 ) -> Value | float:
     """bias + w0*x0 + w1*x1 + ... in one call, recording the same nodes as sum()."""
 
+@overload
+def vsum(values: Iterable[_Operand], start: Value) -> Value: ...
+@overload
+def vsum(values: Iterable[Value], start: _Number = 0.0) -> Value: ...
+@overload
 def vsum(values: Iterable[_Operand], start: _Operand = 0.0) -> Value | float:
     """start + v0 + v1 + ... in one call, recording the same nodes as sum()."""
 

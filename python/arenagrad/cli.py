@@ -93,16 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=(16, 16),
         help="hidden layer sizes, comma separated (default 16,16)",
     )
+    from .demo import LOSSES, OPTIMIZERS  # the demo's one list of choices
+
     demo.add_argument(
         "--optimizer",
-        choices=("sgd", "adam"),
+        choices=tuple(OPTIMIZERS),
         default="sgd",
         help="sgd (default): lr falling linearly from 1.0 to 0.1 (from 0.05 with "
         "--loss mse); adam: lr falling from 0.05 to 0.005",
     )
     demo.add_argument(
         "--loss",
-        choices=("hinge", "bce", "mse"),
+        choices=tuple(LOSSES),
         default="hinge",
         help="data loss (default hinge); an L2 penalty of 1e-4 is added",
     )

@@ -63,7 +63,7 @@ import functools
 import threading
 from typing import Any, Callable, Union
 
-from ._core import Value, _CompiledFunction, _PendingTrace
+from ._core import Value, _CompiledFunction, _PendingTrace, set_grad_enabled
 
 Result = Union[Value, "tuple[Value, ...]", "list[Value]"]
 
@@ -98,9 +98,11 @@ class CompiledFunction(_CompiledFunction):
         # First call for this structure: run the function on fresh leaves, one per
         # scalar, and hand its graph down to be recorded and replayed.
         _tracing.depth = depth + 1
+        previous = set_grad_enabled(True)  # a trace under no_grad would record nothing
         try:
             traced = self.__wrapped__(*result.arguments)
         finally:
+            set_grad_enabled(previous)
             _tracing.depth = depth
         return self._record(result, traced)
 

@@ -12,9 +12,8 @@ other thread while it lasts. Keep training and ``no_grad`` evaluation in one
 thread, or evaluate between steps.
 
 ``arenagrad.compile``: a replay runs its recorded program whatever the setting,
-and its result can be differentiated. The first call traces by running the
-function, so a first call inside ``no_grad`` records nothing to replay: make the
-first call with gradients enabled.
+and its result can be differentiated; the first call, which traces by running
+the function, lifts ``no_grad`` for the trace so the graph is recorded.
 """
 
 from __future__ import annotations

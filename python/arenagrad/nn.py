@@ -128,11 +128,11 @@ class _TrackedList(list):  # type: ignore[type-arg]
         self._changed()
         super().__delitem__(*args)
 
-    def __iadd__(self, other: Any) -> _TrackedList:
+    def __iadd__(self, other: Any) -> _TrackedList:  # type: ignore[misc]
         self._changed()
         return super().__iadd__(other)  # type: ignore[return-value]
 
-    def __imul__(self, n: Any) -> _TrackedList:
+    def __imul__(self, n: Any) -> _TrackedList:  # type: ignore[misc]
         self._changed()
         return super().__imul__(n)  # type: ignore[return-value]
 
@@ -257,14 +257,18 @@ class Neuron(Module):
         elif not is_nonlinear and activation != "linear":
             raise ValueError(f"a linear neuron (is_nonlinear=False) cannot also "
                              f"have activation={activation!r}")
-        self.activate = resolve_activation(activation)
-        self.activation = activation
+        self.set_activation(activation)
         # A tuple: dot() reads an exact tuple or list in place (a tracked list would
         # be copied on every call), and a tuple cannot change behind the cache.
         self.weights = tuple(Value(random.uniform(-1, 1)) for _ in range(number_inputs))
         self.bias = Value(0.0)
-        self.is_nonlinear = activation != "linear"
         self.name = name
+
+    def set_activation(self, activation: Activation) -> None:
+        """Replace the nonlinearity (``is_nonlinear`` follows)."""
+        self.activate = resolve_activation(activation)
+        self.activation = activation
+        self.is_nonlinear = activation != "linear"
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
@@ -316,8 +320,16 @@ class Layer(Module):
         self.name = name
         self.number_outputs = number_outputs
 
-    def __call__(self, x: Sequence[Scalar]) -> list[Value] | Value:
-        out = [n(x) for n in self.neurons]
+    def __call__(self, x: Sequence[Scalar]) -> Any:
+        """A list of Values, or one Value when the layer has one neuron (typed
+        ``Any`` because that depends on a size known only at run time)."""
+        try:
+            out = [n(x) for n in self.neurons]
+        except (TypeError, ValueError) as exc:
+            error = _input_error("Layer", len(self.neurons[0].weights), x)
+            if error is None:
+                raise
+            raise error from exc
         return out if self.number_outputs != 1 else out[0]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
@@ -366,7 +378,8 @@ class MLP(Module):
         ]
         self.number_inputs = number_inputs
 
-    def __call__(self, x: Sequence[Scalar]) -> list[Value] | Value:
+    def __call__(self, x: Sequence[Scalar]) -> Any:
+        """One Value when the last layer has one neuron, else a list of Values."""
         try:
             out: Any = self.layers[0](x)
         except (TypeError, ValueError) as exc:
@@ -377,6 +390,20 @@ class MLP(Module):
         for layer in self.layers[1:]:
             out = layer(out)
         return out
+
+    def to_torch(self) -> Any:
+        """A ``torch.nn.Sequential`` (float64) with these weights and activations."""
+        from .torch_bridge import to_torch
+
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, seq: Any) -> MLP:
+        """An MLP with the weights and activations of a ``torch.nn.Sequential`` of
+        ``Linear`` layers and activation modules."""
+        from .torch_bridge import from_torch
+
+        return from_torch(cls, seq)
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         for i, layer in enumerate(self.layers):

@@ -79,8 +79,8 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> Any:
     """A ``graphviz.Source`` for the graph of ``root``.
 
     Displays inline in Jupyter; ``.render("name")`` or ``.pipe()`` writes it
-    in ``format``. Needs the ``graphviz`` Python package and the ``dot``
-    program from Graphviz.
+    in ``format``. Needs the ``graphviz`` Python package; Graphviz's ``dot``
+    program is needed only to render (``graphviz.ExecutableNotFound`` then).
     """
     try:
         import graphviz
@@ -88,13 +88,6 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> Any:
         raise ImportError(
             'draw_dot needs the graphviz package: pip install "arenagrad[viz]" '
             "(and the Graphviz `dot` program, e.g. apt install graphviz)"
-        ) from exc
-    try:
-        graphviz.version()
-    except graphviz.ExecutableNotFound as exc:
-        raise RuntimeError(
-            "Graphviz's `dot` program was not found on PATH; install Graphviz "
-            "(apt install graphviz, brew install graphviz, or graphviz.org)"
         ) from exc
     return graphviz.Source(to_dot(root, rankdir=rankdir), format=format)
 

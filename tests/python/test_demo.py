@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -111,32 +112,84 @@ def test_training_is_reproducible():
     assert demo.train(config).losses == demo.train(config).losses
 
 
-def test_train_accepts_another_step_function():
-    calls = []
-
-    def counting_step(model, optimizer, X, targets, config):
-        calls.append(len(X))
-        return demo.train_step(model, optimizer, X, targets, config)
-
-    demo.train(DemoConfig(steps=3, hidden=(4,)), step_fn=counting_step)
-    assert calls == [100, 100, 100]
-
-
-def test_targets_for_each_loss():
-    assert demo.targets_for("hinge", [-1, 1]) == [-1.0, 1.0]
-    assert demo.targets_for("bce", [-1, 1]) == [0.0, 1.0]
-    with pytest.raises(ValueError):
-        demo.make_optimizer("rmsprop", [demo.Value(1.0)], 10)
+@pytest.mark.parametrize("loss", ["hinge", "bce", "mse"])
+def test_compile_flag_gives_bit_identical_training(loss):
+    config = DemoConfig(steps=4, points=30, hidden=(8, 8), loss=loss, optimizer="adam")
+    compiled = demo.train(config)
+    plain = demo.train(dataclasses.replace(config, compile=False))
+    assert compiled.losses == plain.losses
+    assert compiled.accuracies == plain.accuracies
+    assert compiled.model.state_dict() == plain.model.state_dict()
 
 
-def test_neuron_graph_has_labelled_inputs_and_gradients():
+def test_one_registry_serves_demo_and_cli():
+    from arenagrad import cli
+
+    parser = cli.build_parser()
+    demo_parser = parser._subparsers._group_actions[0].choices["demo"]
+    choices = {a.dest: a.choices for a in demo_parser._actions if a.choices}
+    assert tuple(choices["loss"]) == tuple(demo.LOSSES)
+    assert tuple(choices["optimizer"]) == tuple(demo.OPTIMIZERS)
+    assert demo.LOSSES["bce"].targets([-1, 1]) == [0.0, 1.0]
+    assert demo.LOSSES["hinge"].targets([-1, 1]) == [-1.0, 1.0]
+
+
+def test_neuron_graph_shows_a_neuron_with_gradients():
     from arenagrad.viz import to_dot
 
-    result = demo.train(DemoConfig(steps=1, hidden=(4,)))
-    text = to_dot(demo.neuron_graph(result.model, [0.5, -0.25]))
+    result = demo.train(DemoConfig(steps=3, hidden=(4,)))
+    out = demo.neuron_graph(result.model, result.X)
+    text = to_dot(out)
     for name in ("x0", "x1", "w0", "w1", "b", "out"):
         assert f"{{ {name} |" in text
-    assert "grad 1.0000" in text
+    leaves = {v.label: v for v in _walk(out) if v.label}
+    assert leaves["b"].grad == 1.0  # an active ReLU passes the gradient through
+    assert leaves["w0"].grad == leaves["x0"].data and leaves["w0"].grad != 0.0
+
+
+def test_neuron_graph_avoids_dead_relus():
+    result = demo.train(DemoConfig(steps=1, hidden=(3,)))
+    first = result.model.layers[0].neurons
+    for n in first[:2]:  # kill two neurons for every point
+        n.weights[0].data = n.weights[1].data = 0.0
+        n.bias.data = -1.0
+    out = demo.neuron_graph(result.model, result.X)
+    assert out.data > 0.0
+
+
+def _walk(root):
+    seen, stack = [], [root]
+    while stack:
+        v = stack.pop()
+        if v not in seen:
+            seen.append(v)
+            stack.extend(v._prev)
+    return seen
+
+
+def test_unwritable_out_fails_before_training(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    started = []
+    config = DemoConfig(steps=1, out=blocker / "sub")
+    original = demo.train
+    try:
+        demo.train = lambda *a, **k: started.append(1)  # type: ignore[assignment]
+        assert demo.run(config) == 2
+    finally:
+        demo.train = original
+    assert started == []
+    err = capsys.readouterr().err
+    assert "cannot write to --out" in err and "Traceback" not in err
+
+
+def test_missing_dot_is_a_one_line_hint(tmp_path, monkeypatch):
+    pytest.importorskip("graphviz")
+    result = demo.train(DemoConfig(steps=1, hidden=(3,)))
+    monkeypatch.setenv("PATH", "")
+    note = demo.write_graph(result.model, result.X, tmp_path / "graph.svg")
+    assert note is not None and "\n" not in note
+    assert "`dot`" in note and "apt install graphviz" in note
 
 
 @pytest.mark.slow

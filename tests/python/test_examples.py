@@ -35,6 +35,7 @@ def test_all_examples_are_covered():
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
         "draw_graph.py",
         "fit_line.py",
+        "minibatch_compile.py",
         "moons_demo.py",
         "newton_rosenbrock.py",
         "seed_tutorial.py",
@@ -55,6 +56,13 @@ def test_fit_line_finds_the_line(tmp_path):
         for v in out.splitlines()[-1].split("w = ")[1].split(" (")[0].split(", b = ")
     )
     assert abs(w - 2.0) < 0.05 and abs(b + 1.0) < 0.05
+
+
+def test_minibatch_compile_learns_with_one_program(tmp_path):
+    out = run_example("minibatch_compile.py", "--epochs", "15", cwd=tmp_path)
+    losses = [float(line.split()[-1]) for line in out.splitlines() if line.startswith("epoch")]
+    assert len(losses) == 15 and losses[-1] < 0.5 * losses[0]
+    assert "(1 program traced)" in out
 
 
 def test_seed_tutorial(tmp_path):

@@ -196,7 +196,7 @@ def test_nn_neuron_uses_the_fused_dot():
     x = [0.5, -1.0, 2.0]
     out = neuron(x)
     assert structure(out) == structure(_python_sum(neuron, x))
-    with pytest.raises(ValueError, match="expects 3 inputs, got 2"):
+    with pytest.raises(ValueError, match="Neuron expects 3 inputs, got 2"):
         neuron([1.0, 2.0])
 
 

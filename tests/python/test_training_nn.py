@@ -181,6 +181,8 @@ def test_wrong_input_count_says_what_the_model_expects():
         model([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="Neuron expects 2 inputs, got 1"):
         Neuron(2)([1.0])
+    with pytest.raises(ValueError, match="Layer expects 3 inputs, got 2"):
+        Layer(3, 2)([1.0, 2.0])
 
 
 @pytest.mark.parametrize(
@@ -291,3 +293,15 @@ def test_pickled_model_has_a_working_cache():
     assert copy.parameters() == [p for _, p in copy.named_parameters()]
     copy.layers[0].neurons.append(Neuron(2))
     assert len(copy.parameters()) == len(model.parameters()) + 3
+
+
+def test_deepcopy_gets_its_own_parameters():
+    import copy
+
+    model = MLP(2, [2, 1])
+    model.parameters()
+    twin = copy.deepcopy(model)
+    assert twin.state_dict() == model.state_dict()
+    assert not set(twin.parameters()) & set(model.parameters())
+    twin.layers[0].neurons.pop()
+    assert len(model.parameters()) == 9 and len(twin.parameters()) == 6

@@ -119,6 +119,20 @@ def test_compiled_replay_is_differentiable_inside_no_grad():
     assert w.grad == 5.0
 
 
+def test_a_first_call_inside_no_grad_still_traces_the_graph():
+    w = Value(3.0)
+    step = arenagrad.compile(lambda x: w * x)
+    with no_grad():
+        first = step(2.0)
+        assert not arenagrad.is_grad_enabled()  # restored after the trace
+    assert first.data == 6.0
+    w.data = 10.0
+    again = step(5.0)
+    assert again.data == 50.0  # the product was recorded, not a frozen 6.0
+    again.backward()
+    assert w.grad == 5.0
+
+
 def test_detach_is_a_new_leaf_with_the_same_data():
     a = Value(2.0)
     b = a * a
