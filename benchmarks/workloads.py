@@ -7,15 +7,16 @@ bench.py runs each function in a fresh interpreter and takes medians.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+# arenagrad is imported as installed (pip install ".[bench]", or the editable
+# install): the source tree's python/ has no compiled _core next to it.
 
 ALPHA = 1e-4
 LR = 0.05
@@ -180,6 +181,176 @@ def make_compiled(seed: int):
     return loss, _arenagrad_step(model, loss)
 
 
+def make_compiled_micrograd_way(seed: int):
+    """The compiled step as micrograd's loop writes it: model.zero_grad() each step."""
+    import arenagrad
+    from arenagrad.optim import SGD
+
+    model = _arenagrad_model(seed)
+    X, y = moons()
+    compiled = arenagrad.compile(lambda points: _fused_loss(model, points, y))
+    opt = SGD(model.parameters(), lr=LR)
+
+    def loss():
+        return compiled(X)
+
+    def step():
+        total = compiled(X)
+        model.zero_grad()
+        total.backward()
+        opt.step()
+
+    return loss, step
+
+
+def make_replay(seed: int):
+    """Forward + backward of the replay alone: no zero_grad, no update."""
+    loss, _ = make_compiled(seed)
+
+    def step():
+        loss().backward()
+
+    return loss, step
+
+
+def _mlp_shapes():
+    return [(2, 16), (16, 16), (16, 1)]
+
+
+def _initial_parameters(seed: int) -> list[float]:
+    return [p.data for p in _arenagrad_model(seed).parameters()]
+
+
+def make_casadi(seed: int, jit: bool = False):
+    """SX graph of the whole loss, its symbolic gradient, one Function per step."""
+    import casadi as ca
+
+    X, y = moons()
+    params = _initial_parameters(seed)
+    P = ca.SX.sym("p", len(params))
+    layers, k = [], 0
+    for nin, nout in _mlp_shapes():
+        neurons = []
+        for _ in range(nout):
+            neurons.append(([P[k + i] for i in range(nin)], P[k + nin]))
+            k += nin + 1
+        layers.append(neurons)
+    data_loss = 0
+    for row, target in zip(X, y):
+        x = list(row)
+        for depth, neurons in enumerate(layers):
+            outs = []
+            for weights, bias in neurons:
+                z = bias
+                for w, xi in zip(weights, x):
+                    z = z + w * xi
+                outs.append(ca.fmax(z, 0) if depth < len(layers) - 1 else z)
+            x = outs
+        data_loss = data_loss + ca.fmax(1 + -target * x[0], 0)
+    loss_expr = data_loss * (1.0 / len(X)) + ALPHA * ca.sumsqr(P)
+    grad_expr = ca.gradient(loss_expr, P)
+    fn = ca.Function("loss_and_grad", [P], [loss_expr, grad_expr])
+    if jit:
+        fn = _casadi_compiled(ca, fn)
+    state = {"p": ca.DM(params)}
+
+    def loss():
+        return fn(state["p"])[0]
+
+    def step():
+        value, grad = fn(state["p"])
+        state["p"] = state["p"] - LR * grad
+        return value
+
+    return loss, step
+
+
+def _casadi_compiled(ca, fn):
+    """fn generated as C and built with gcc -O2 (what CasADi's jit does), cached.
+
+    gcc takes minutes over the ~100,000-line file, so the library is kept in
+    build/bench/ under the source's hash and reused by later runs.
+    """
+    import hashlib
+    import subprocess
+    import tempfile
+
+    cache = Path(__file__).resolve().parents[1] / "build" / "bench"
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        here = os.getcwd()
+        os.chdir(tmp)
+        try:
+            source = Path(tmp) / fn.generate("casadi_moons.c")
+        finally:
+            os.chdir(here)
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+        library = cache / f"casadi_moons_{digest}.so"
+        if not library.exists():
+            partial = library.with_suffix(".tmp")
+            subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-o", str(partial), str(source)],
+                           check=True)
+            partial.rename(library)
+    return ca.external("loss_and_grad", str(library))
+
+
+def make_casadi_jit(seed: int):
+    return make_casadi(seed, jit=True)
+
+
+def _torch_layout(seed: int):
+    """The arenagrad model's initial parameters as per-layer (W, b) arrays."""
+    flat, layers, k = _initial_parameters(seed), [], 0
+    for nin, nout in _mlp_shapes():
+        W, b = [], []
+        for _ in range(nout):
+            W.append(flat[k:k + nin])
+            b.append(flat[k + nin])
+            k += nin + 1
+        layers.append((W, b))
+    return layers
+
+
+def make_jax(seed: int):
+    """jax.jit of value_and_grad plus the SGD update, float64, one thread."""
+    os.environ.setdefault(
+        "XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+    )
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    X, y = moons()
+    Xj, yj = jnp.array(X, dtype=jnp.float64), jnp.array(y, dtype=jnp.float64)
+    params = [(jnp.array(W, dtype=jnp.float64), jnp.array(b, dtype=jnp.float64))
+              for W, b in _torch_layout(seed)]
+
+    def loss_fn(params, X, y):
+        h = X
+        for depth, (W, b) in enumerate(params):
+            h = h @ W.T + b
+            if depth < len(params) - 1:
+                h = jax.nn.relu(h)
+        data_loss = jnp.mean(jax.nn.relu(1 - y * h[:, 0]))
+        return data_loss + ALPHA * sum(jnp.sum(W * W) + jnp.sum(b * b) for W, b in params)
+
+    @jax.jit
+    def train(params, X, y):
+        value, grads = jax.value_and_grad(loss_fn)(params, X, y)
+        return value, jax.tree_util.tree_map(lambda p, g: p - LR * g, params, grads)
+
+    state = {"params": params}
+
+    def loss():
+        return loss_fn(state["params"], Xj, yj)
+
+    def step():
+        value, state["params"] = train(state["params"], Xj, yj)
+        value.block_until_ready()
+
+    return loss, step
+
+
 def make_torch(seed: int):
     import torch
 
@@ -217,13 +388,53 @@ ENGINES = {
     "fused": make_fused,
     "compiled": make_compiled,
     "torch": make_torch,
+    "compiled-mg": make_compiled_micrograd_way,
+    "replay": make_replay,
+    "casadi": make_casadi,
+    "casadi-jit": make_casadi_jit,
+    "jax": make_jax,
 }
 
 
 # ---- workloads: each takes (engine, quick) and returns a dict of figures
 
 
+FLOOR_SOURCE = Path(__file__).resolve().with_name("floor.cpp")
+
+
+def floor_step(quick: bool) -> dict:
+    """The hand-written C++ step (floor.cpp), built here with g++ -O2."""
+    import subprocess
+    import tempfile
+
+    X, y = moons()
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = Path(tmp) / "floor"
+        subprocess.run(["g++", "-O2", "-std=c++17", "-o", str(exe), str(FLOOR_SOURCE)],
+                       check=True)
+        lines = [str(len(X))] + [f"{r[0]!r} {r[1]!r} {t!r}" for r, t in zip(X, y)]
+        lines += [repr(p) for p in _initial_parameters(1)]
+        lines += [repr(LR), repr(ALPHA), "3" if quick else "9"]
+        out = subprocess.run([str(exe)], input="\n".join(lines), capture_output=True,
+                             text=True, check=True)
+    figures = json.loads(out.stdout)
+    # The same arithmetic in the same order: the first loss matches arenagrad's.
+    figures["matches_arenagrad"] = figures["first_loss"] == _fused_loss(
+        _arenagrad_model(1), X, y).data
+    return figures
+
+
 def step_time(engine: str, quick: bool) -> dict:
+    if engine == "floor":
+        return floor_step(quick)
+    if engine.startswith("casadi"):
+        import time as clock
+
+        start = clock.perf_counter()
+        loss, step = ENGINES[engine](seed=1)
+        built = clock.perf_counter() - start
+        repeats = 3 if quick else 9
+        return {"seconds": median_time(step, 50, repeats, warmup=2), "build_seconds": built}
     loss, step = ENGINES[engine](seed=1)
     inner = {"micrograd": 1, "plain": 3, "fused": 5}.get(engine, 50)
     repeats = 3 if quick else (5 if engine == "micrograd" else 9)

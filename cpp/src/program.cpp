@@ -210,6 +210,10 @@ void Program::emit_chain(Index last_add) {
   Instruction in{Op::Add, true, slot_of_.at(arena_.node(link).child[0]),
                  static_cast<std::uint32_t>(first),
                  static_cast<std::uint32_t>(terms_.size() - first), 0.0, Op::Leaf};
+  in.dense = true;
+  for (std::size_t c = first + 1; c < terms_.size(); ++c) {
+    in.dense = in.dense && terms_[c].t == terms_[c - 1].t + 1 && terms_[c].u == terms_[c - 1].u + 1;
+  }
   code_.push_back(in);
 }
 
@@ -268,6 +272,11 @@ double Program::forward(const double* parameters, const double* arguments) {
       const auto add = [](double x, double y) { return arenagrad::forward(Op::Add, x, y, 0.0); };
       double total = v[in.a];
       std::uint32_t c = 0;
+      if (in.dense) {
+        const double* vt = v + t[0].t;
+        const double* vu = v + t[0].u;
+        for (; c < in.count; ++c) total = add(total, arenagrad::forward(Op::Mul, vt[c], vu[c], 0.0));
+      }
       // Two products per round (independent loads and multiplies), added in order.
       for (; c + 2 <= in.count; c += 2) {
         const double p0 = product(t[c]), p1 = product(t[c + 1]);
@@ -339,6 +348,22 @@ void Program::backward(std::size_t output, double seed, double* argument_grads) 
       // The order the separate nodes' rules ran in: the last term first; the
       // start is reached from the first addition, before that addition's term.
       const Term* t = terms + in.b;
+      if (in.dense) {
+        const double* vt = v + t[0].t;
+        const double* vu = v + t[0].u;
+        double* gt = g + t[0].t;
+        double* gu = g + t[0].u;
+        const auto dense_term = [&](std::uint32_t c) {
+          const double reaching = grad * add.db;
+          const Partials mul = local_partials(Op::Mul, vt[c], vu[c], 0.0, 0.0);
+          gt[c] += reaching * mul.da;
+          gu[c] += reaching * mul.db;
+        };
+        for (std::uint32_t c = in.count; c-- > 1;) dense_term(c);
+        g[in.a] += grad * add.da;
+        dense_term(0);
+        continue;
+      }
       std::uint32_t c = in.count - 1;
       for (; c >= 2; c -= 2) {
         term(t[c], grad);

@@ -15,14 +15,20 @@ sweep in C++ and adds gradients to the real leaves, so a training loop is unchan
         for p in model.parameters():
             p.data -= 0.05 * p.grad
 
-Arguments (positional only): Values, real numbers, lists/tuples of them (nested to
-any depth) and numeric numpy arrays. Each scalar in them is an *argument leaf*,
-rebound on every call; Values passed as arguments must be leaves (``Value(x)``) and
-receive gradients like any leaf. When tracing, numbers (and arrays, which become
-object arrays of Values) are handed to the function as fresh leaf Values, so the
-function must only do arithmetic on them. The arguments' *structure* (how many,
-which nesting, list lengths, array shapes) selects the program; a new structure is
-traced anew (up to 8 programs are kept).
+Arguments (positional only): Values, real numbers (numpy scalars of any dtype
+too), lists/tuples of them (nested up to 500 levels; deeper, or a list holding
+itself, is a RecursionError) and numeric buffers: numpy arrays of any real dtype,
+byte order, strides and shape, ``array.array``, ``memoryview``. ``str``,
+``bytes`` and ``bytearray`` are a TypeError. Each scalar in them is an *argument
+leaf*, rebound on every call; Values passed as arguments must be leaves
+(``Value(x)``) and receive gradients like any leaf. While tracing, the function
+receives every scalar position as a fresh leaf Value (numpy arrays become object
+arrays of the same shape, other buffers nested lists), so it must only do
+arithmetic on them; a Value argument that is also one of the function's
+parameters (``f(w)`` for ``lambda x: x * w``) therefore stays both, and one
+Value at several positions gets the sum of their gradients. The arguments'
+*structure* (how many, which nesting, list lengths, array shapes) selects the
+program; a new structure is traced anew (up to 8 programs are kept).
 
 Other leaves the result depends on are classified once, when tracing: leaves that
 something outside the graph still holds (a model's weights) are *parameters*, read
@@ -31,15 +37,20 @@ graph holds (the ``2.0`` of ``x * 2.0``) are *constants*, frozen at their traced
 value.
 
 The function returns one Value, or a tuple or list of Values (say the loss and the
-scores an accuracy is computed from); a replay returns the same shape. Each result
-is an :class:`arenagrad.CompiledValue`, a real ``Value``:
-``.data`` is the output, ``.backward()`` sets its grad to 1 and accumulates into the
-parameters' and argument Values' ``.grad`` (leaves accumulate until ``zero_grad()``,
-exactly as in the dynamic graph; the sums are applied in the same order, so they are
-bit-identical after a ``zero_grad()``). An older result can still be
-differentiated after newer calls (its forward is recomputed from a snapshot of its
-leaf values). A forward fault (``log`` of a negative, a division by zero) raises the
-same exception type as the dynamic graph.
+scores an accuracy is computed from); every call returns the same shape, the first
+one (which traces) too. Each result is an :class:`arenagrad.CompiledValue`, a real
+``Value``: ``.data`` is the output, ``.backward()`` sets its grad to 1 and
+accumulates into the parameters' and argument Values' ``.grad`` (leaves accumulate
+until ``zero_grad()``, exactly as in the dynamic graph; the sums are applied in the
+same order, so they are bit-identical after a ``zero_grad()``). An older result can
+still be differentiated after newer calls (its forward is recomputed from a
+snapshot of its leaf values). A forward fault (``log`` of a negative, a division by
+zero) raises the same exception type as the dynamic graph. Copying or pickling a
+result gives a plain ``Value`` with its data, grad and label.
+
+A compiled function called while another one (or itself) is being traced runs as
+plain Python, so its graph becomes part of the outer program. Threads may share
+one compiled function: each call's state is its own.
 
 What replay cannot capture -- everything that happened in Python rather than in
 ops:
@@ -51,6 +62,8 @@ ops:
 * Python-side numbers computed from arguments or parameters (``float(p.data)``,
   ``math.exp(x.data)``): frozen as constants;
 * randomness drawn inside the function: frozen as constants;
+* ops defined in Python (a node whose rule is not in the core's op table): the
+  trace refuses them with a TypeError naming the node's ``_op``;
 * interior graph of the result: a replay's result is a leaf of the dynamic graph,
   so ``result._prev`` is empty, and a graph built *on* a result
   (``result * 2``) stops at it when differentiated. Put the whole loss inside the

@@ -19,7 +19,7 @@ TEST(Program, ClassifiesLeavesAndReplaysForwardAndBackward) {
   EXPECT_EQ(program.parameter_count(), 1u);  // w: this test holds it
   EXPECT_EQ(program.constant_count(), 1u);   // the 1.5
   EXPECT_EQ(program.node_count(), 8u);
-  EXPECT_EQ(program.step_count(), 4u);  // tanh(w * x + 1.5) is one step
+  EXPECT_EQ(program.step_count(), 5u);
 
   loss.backward();
   std::vector<double> params;
@@ -125,4 +125,28 @@ TEST(Program, RejectsAnInteriorNodeAsArgument) {
   Value b = a * 2.0;
   Value c = b + 1.0;
   EXPECT_THROW(Program(arena, c.id(), {b.id()}), std::invalid_argument);
+}
+
+// A unary op finishing a chain (log(a*b + c*d)) faults like the separate node would.
+TEST(Program, AChainsFinishFaultsLikeApply) {
+  Arena arena;
+  Value a(1.0, arena), b(2.0, arena), c(3.0, arena), d(4.0, arena);
+  Value y = (a * b + c * d).log();
+  Program program(arena, y.id(), {a.id(), b.id(), c.id(), d.id()});
+  EXPECT_EQ(program.step_count(), 2u);  // a*b, then the chain with its log
+  const double good[] = {1.0, 2.0, 3.0, 4.0};
+  EXPECT_EQ(program.forward(nullptr, good), y.data());
+  double grads[4];
+  program.backward(1.0, grads);
+  y.backward();
+  EXPECT_EQ(grads[0], a.grad());
+  EXPECT_EQ(grads[3], d.grad());
+  const double bad[] = {1.0, -2.0, 0.0, 4.0};
+  try {
+    program.forward(nullptr, bad);
+    FAIL() << "expected a MathError";
+  } catch (const MathError& e) {
+    EXPECT_EQ(e.fault(), Fault::Domain);
+    EXPECT_STREQ(e.what(), "math domain error in log(-2)");
+  }
 }

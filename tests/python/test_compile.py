@@ -477,19 +477,33 @@ def test_a_compiled_function_that_calls_itself():
     assert total.trace_count == 1
 
 
+class _Yielding:
+    """A number whose __float__ lets other threads run (it releases the GIL)."""
+
+    def __init__(self, x):
+        self.x = x
+
+    def __float__(self):
+        import time
+
+        time.sleep(0)
+        return float(self.x)
+
+
 def test_threads_sharing_one_compiled_function_get_their_own_results():
-    # Defect 5: per-object scratch mixed the threads' arguments.
+    # Defect 5: per-object scratch mixed the threads' arguments when a conversion
+    # released the GIL mid-flattening.
     import threading
-    from fractions import Fraction
 
     w = Value(1.5)
     f = arenagrad.compile(lambda xs: arenagrad.vsum([w * x for x in xs]))
+    f([1.0, 2.0, 3.0])
     errors = []
 
     def work(seed):
         try:
-            for k in range(200):
-                xs = [Fraction(seed), float(k), np.float32(1.0)]  # conversions may switch threads
+            for k in range(100):
+                xs = [_Yielding(seed), float(k), _Yielding(1.0)]
                 expected = 1.5 * (seed + k + 1.0)
                 out = f(xs)
                 if out.data != expected:

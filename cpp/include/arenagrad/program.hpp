@@ -112,6 +112,10 @@ class Program {
     std::uint32_t count;  // a Chain's number of terms
     double k;             // the op's constant; a Chain's finish's
     Op finish = Op::Leaf;  // a Chain's unary finish (Leaf: none)
+    // A Chain whose terms are t0*u0, (t0+1)*(u0+1), ...: the usual layout of a
+    // neuron's weights and inputs. Swept with no index loads, like hand-written
+    // loops over two arrays.
+    bool dense = false;
   };
   // A Chain term t * u: a product's operands, or (t, one slot) for a plain term.
   struct Term {
