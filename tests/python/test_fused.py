@@ -83,7 +83,7 @@ def test_dot_defaults_to_zero_bias_like_sum():
 
 def test_dot_rejects_bad_arguments():
     w = [Value(1.0), Value(2.0)]
-    with pytest.raises(ValueError, match="expects 3 inputs, got 2"):
+    with pytest.raises(ValueError, match="as many weights as inputs"):
         dot(w, [1.0], 0.0)
     with pytest.raises(TypeError, match=r"inputs\[1\] must be a Value or a real number"):
         dot(w, [1.0, "x"], 0.0)
