@@ -15,6 +15,7 @@
 // nothing the GC needs to see and are untracked at birth: they cost the GC nothing.
 #include "value_object.hpp"
 
+#include <cmath>
 #include <vector>
 
 #include "convert.hpp"
@@ -125,6 +126,14 @@ py::object new_value_object(Value&& v) {
   v_h.value_ptr() = new Value(std::move(v));
   value_type_info->init_instance(inst, nullptr);
   return owner;
+}
+
+py::object data_object(const Value& v) {
+  const double x = v.data();
+  if (v.arena().integral(v.id()) && std::isfinite(x) && x == std::floor(x)) {
+    return py::reinterpret_steal<py::object>(PyLong_FromDouble(x));
+  }
+  return py::float_(x);
 }
 
 PyObject* rule_of(Index node) { return node < rules.size() ? rules[node] : nullptr; }

@@ -92,6 +92,7 @@ void initialise(PyObject* self, PyObject* data, PyObject* children, PyObject* op
   Arena& arena = default_arena();
   Value value = Value::adopt(arena, kids.empty() ? arena.leaf(x) : arena.custom(x, kids, symbol));
   if (!text.empty()) arena.set_label(value.id(), text);
+  arena.set_integral(value.id(), PyLong_CheckExact(data));
   v_h.value_ptr() = new Value(std::move(value));
   v_h.type->init_instance(reinterpret_cast<py::detail::instance*>(self), nullptr);
 }

@@ -91,7 +91,13 @@ class Arena {
   const Node& node(Index i) const { return nodes_[i]; }
   double data(Index i) const { return nodes_[i].data; }
   double grad(Index i) const { return nodes_[i].grad; }
-  void set_data(Index i, double x) { nodes_[i].data = x; }
+  void set_data(Index i, double x) {
+    nodes_[i].data = x;
+    nodes_[i].integral = false;
+  }
+  // Whether data was last set from an integer, so the embedder can show it as one.
+  bool integral(Index i) const { return nodes_[i].integral; }
+  void set_integral(Index i, bool yes) { nodes_[i].integral = yes; }
   void set_grad(Index i, double g) { nodes_[i].grad = g; }
   Op op(Index i) const { return nodes_[i].op; }
   const std::string& label(Index i) const;
