@@ -14,7 +14,7 @@ Index Arena::grow() {
 }
 
 Index Arena::custom(double data, const std::vector<Index>& children, std::string symbol) {
-  CustomNode record{children, std::move(symbol), 0};
+  CustomNode record{children, std::move(symbol)};
   const Index i = allocate();
   for (Index c : children) retain(c);
   Node& n = nodes_[i];
@@ -23,21 +23,21 @@ Index Arena::custom(double data, const std::vector<Index>& children, std::string
   n.op = Op::Custom;
   n.refs = 1;
   custom_[i] = std::move(record);
-  for (Index c : children) link(c);
+  for (Index c : children) hold(c);  // every edge of a Custom node holds its child
   return i;
 }
 
-void Arena::link_custom(Index c) {
+void Arena::hold(Index c) {
   void* h = handles_[c];
   if (h == nullptr) return;  // no object to keep alive (only C++ holds this node)
-  custom_.at(c).held++;
+  held_[c]++;
   if (hooks_.edge_added != nullptr) hooks_.edge_added(hooks_.context, h);
 }
 
-void Arena::unlink_custom(Index c) {
-  CustomNode& record = custom_.at(c);
-  if (record.held == 0) return;
-  record.held--;
+void Arena::unhold(Index c) {
+  const auto it = held_.find(c);
+  if (it == held_.end()) return;
+  if (--it->second == 0) held_.erase(it);
   dropped_.push_back(handles_[c]);
 }
 
@@ -54,8 +54,9 @@ void Arena::release(Index i) {
     while (!free_stack_.empty()) {
       const Index dead = free_stack_.back();
       free_stack_.pop_back();
+      const bool custom_parent = nodes_[dead].op == Op::Custom;
       for_each_child(dead, [&](Index c) {
-        if (nodes_[c].op == Op::Custom) unlink_custom(c);
+        if (custom_parent || nodes_[c].op == Op::Custom) unhold(c);
         if (--nodes_[c].refs == 0) free_stack_.push_back(c);
       });
       free_slot(dead);

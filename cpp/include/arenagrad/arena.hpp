@@ -67,6 +67,11 @@ class Arena {
   void* handle(Index i) const { return handles_[i]; }
   void set_handle(Index i, void* h) { handles_[i] = h; }
   void set_hooks(const EmbedderHooks& hooks) { hooks_ = hooks; }
+  // Parent edges holding a reference to node i's handle (see link()).
+  std::uint32_t held(Index i) const {
+    const auto it = held_.find(i);
+    return it == held_.end() ? 0 : it->second;
+  }
 
   // Calls f(child) for each operand of node i, in order (Custom nodes included).
   template <class F>
@@ -123,17 +128,18 @@ class Arena {
   Index grow();
   void free_slot(Index i);
   std::uint32_t next_stamp();
-  // A new parent edge to node c: a Custom child's embedder object is held per edge.
+  // An edge that touches a Custom node (either end) holds one reference to the
+  // child's embedder object, so the embedder's GC can account for it. A built-in
+  // op's new edge: only a Custom child counts.
   void link(Index c) {
-    if (nodes_[c].op == Op::Custom) link_custom(c);
+    if (nodes_[c].op == Op::Custom) hold(c);
   }
-  void link_custom(Index c);
-  void unlink_custom(Index c);
+  void hold(Index c);
+  void unhold(Index c);
 
   struct CustomNode {
     std::vector<Index> children;
     std::string symbol;
-    std::uint32_t held = 0;  // parent edges holding a reference to the handle
   };
 
   std::vector<Node> nodes_;
@@ -146,6 +152,7 @@ class Arena {
   std::vector<Index> back_stack_;     // scratch for backward
   std::vector<void*> handles_;        // per node, parallel to nodes_
   std::unordered_map<Index, CustomNode> custom_;
+  std::unordered_map<Index, std::uint32_t> held_;
   std::vector<void*> dropped_;        // edges to Custom nodes awaiting edge_dropped
   EmbedderHooks hooks_;
   bool releasing_ = false;
