@@ -160,3 +160,21 @@ def test_lecture_constructs_with_builtin_arithmetic_agree_numerically():
             continue
         for x, y in zip(numbers(ours), numbers(theirs), strict=True):
             assert math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12), (ours, theirs)
+
+
+def test_tutorial_stepwise_replays_the_define_it_yourself_path(capsys):
+    from arenagrad import Value
+    from arenagrad.cli import main
+
+    before = Value.__add__
+    assert main(["tutorial", "--stepwise"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for expected in (
+        "b => Value(data=4.0, grad=0.0)",  # the composite subtraction's surprise
+        "b => Value(data=3.0, grad=0.0)",  # and division's
+        "ReLU (-Value(data=6.0, grad=0.0)) => Value(data=0, grad=0.0)",
+        "a / b: c => Value(data=2.0, grad=1.0)  a => Value(data=6.0, "
+        "grad=0.3333333333333333)  b => Value(data=3.0, grad=-0.6666666666666666)",
+    ):
+        assert expected in lines
+    assert Value.__add__ is before and (Value(1.0) - Value(2.0))._op == "-"
