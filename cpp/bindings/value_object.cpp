@@ -16,6 +16,7 @@
 #include "value_object.hpp"
 
 #include <cmath>
+#include <unordered_map>
 #include <vector>
 
 #include "convert.hpp"
@@ -89,8 +90,9 @@ bool edge_holds(const Arena& arena, Index parent, Index child) {
 
 // The references an object owns: its rule, and, when it alone keeps its node alive
 // (every parent edge also holds this object), the node's edges that hold objects.
-// Built-in nodes without an object that only such a node holds (refs == 1) are its
-// too, so their edges are visited through it. Then one GC pass frees a chain that
+// Built-in nodes without an object whose every reference comes from nodes it owns
+// are its too (counted Kahn-style, so shared subexpressions like `n + n` qualify),
+// and their edges are visited through it. Then one GC pass frees a chain that
 // alternates Python-defined and built-in ops. Iterative: graph depth never touches
 // the C++ stack.
 int traverse(PyObject* self, visitproc visit, void* arg) {
@@ -102,7 +104,9 @@ int traverse(PyObject* self, visitproc visit, void* arg) {
   Py_VISIT(rule_of(id));
   if (arena.node(id).refs != 1 + arena.held(id)) return 0;  // C++ holds it too
   static std::vector<Index> owned;  // scratch; traversals never run concurrently
+  static std::unordered_map<Index, std::uint32_t> edges_seen;
   owned.clear();
+  edges_seen.clear();
   try {
     owned.push_back(id);
     while (!owned.empty()) {
@@ -114,8 +118,8 @@ int traverse(PyObject* self, visitproc visit, void* arg) {
         void* h = arena.handle(c);
         if (h != nullptr && edge_holds(arena, n, c)) {
           failed = visit(static_cast<PyObject*>(h), arg);
-        } else if (h == nullptr && arena.op(c) != Op::Leaf && arena.node(c).refs == 1) {
-          owned.push_back(c);
+        } else if (h == nullptr && arena.op(c) != Op::Leaf) {
+          if (++edges_seen[c] == arena.node(c).refs) owned.push_back(c);
         }
       });
       if (failed != 0) return failed;
