@@ -82,6 +82,8 @@ inline double forward(Op op, double a, double b, double k) {
     return forward;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
+    case Op::Custom:  // not a table entry: the embedder's rule (Arena::custom)
+      break;
   }
   return std::nan("");
 }
@@ -95,6 +97,8 @@ inline Partials local_partials(Op op, double a, double b, double k, double out) 
     return Partials{d_da, d_db};
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
+    case Op::Custom:  // not a table entry: the embedder's rule (Arena::custom)
+      break;
   }
   return Partials{0.0, 0.0};
 }
@@ -108,6 +112,8 @@ inline Fault fault_of(Op op, double a, double b, double k, double out) {
     return fault;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
+    case Op::Custom:  // not a table entry: the embedder's rule (Arena::custom)
+      break;
   }
   return Fault::None;
 }
@@ -121,6 +127,8 @@ inline constexpr int arity(Op op) {
     return arity;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
+    case Op::Custom:  // not a table entry: the embedder's rule (Arena::custom)
+      break;
   }
   return 0;
 }
@@ -133,6 +141,8 @@ inline constexpr const char* symbol(Op op) {
     return symbol;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
+    case Op::Custom:  // not a table entry: the embedder's rule (Arena::custom)
+      break;
   }
   return "?";
 }
@@ -145,6 +155,8 @@ inline constexpr const char* name(Op op) {
     return #Name;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
+    case Op::Custom:  // not a table entry: the embedder's rule (Arena::custom)
+      break;
   }
   return "?";
 }
