@@ -180,7 +180,9 @@ void bind_value(py::module_& m) {
   cls.def_property(
           "data", [](py::handle self) { return self_of(self).data(); },
           [](py::handle self, py::handle x) {
-            self_of(self).set_data(require_real(x, "Value.data"));
+            Value& v = self_of(self);
+            v.set_data(require_real(x, "Value.data"));
+            v.arena().set_integral(v.id(), PyLong_CheckExact(x.ptr()));
           },
           "The number this node holds (the forward value).")
       .def_property(
@@ -209,7 +211,8 @@ void bind_value(py::module_& m) {
       .def("__repr__",
            [](py::handle self) {
              const Value& v = self_of(self);
-             return "Value(data=" + float_repr(v.data()) + ", grad=" + float_repr(v.grad()) + ")";
+             return "Value(data=" + std::string(py::repr(data_object(v))) +
+                    ", grad=" + float_repr(v.grad()) + ")";
            })
       .def("__eq__",
            [](py::handle self, py::handle other) -> py::object {

@@ -38,6 +38,11 @@ inline const Value* as_value(py::handle h) {
   throw py::type_error("Value was not initialised: call Value(x), not Value.__new__");
 }
 
+// `.data` as repr shows it: an int where the Value was given one (micrograd keeps
+// `Value(0).data` an int and prints `Value(data=0, ...)`), a float otherwise.
+// `.data` itself is always a float (typed code and the stubs rely on that).
+py::object data_object(const Value& v);
+
 // A new arenagrad.Value object holding v (value_object.cpp).
 py::object new_value_object(Value&& v);
 

@@ -15,6 +15,8 @@
 // nothing the GC needs to see and are untracked at birth: they cost the GC nothing.
 #include "value_object.hpp"
 
+#include <cmath>
+#include <unordered_map>
 #include <vector>
 
 #include "convert.hpp"
@@ -57,8 +59,14 @@ void init_instance(py::detail::instance* inst, const void* holder) {
   const Value* v = held_value(self);
   if (v == nullptr) return;
   v->arena().set_handle(v->id(), self);
-  // Subclass instances have a __dict__ and Custom nodes a rule: the GC needs them.
-  if (Py_TYPE(self) == value_type && v->op() != Op::Custom) PyObject_GC_UnTrack(self);
+  // The GC needs subclass instances (a __dict__), Python-defined ops (a rule) and
+  // built-in nodes over them (their edges hold those objects); nothing else.
+  if (Py_TYPE(self) != value_type || v->op() == Op::Custom) return;
+  const Node& n = v->arena().node(v->id());
+  for (Index c : n.child) {
+    if (c != kNoNode && v->arena().op(c) == Op::Custom) return;
+  }
+  PyObject_GC_UnTrack(self);
 }
 
 void dealloc(py::detail::value_and_holder& v_h) {
@@ -74,17 +82,50 @@ void dealloc(py::detail::value_and_holder& v_h) {
   pybind_dealloc(v_h);  // destroys the Value: its node is released
 }
 
+// Whether an edge parent -> child holds a reference to the child's object
+// (Arena::link): edges of Custom nodes, and built-in edges to Custom nodes.
+bool edge_holds(const Arena& arena, Index parent, Index child) {
+  return arena.op(parent) == Op::Custom || arena.op(child) == Op::Custom;
+}
+
+// The references an object owns: its rule, and, when it alone keeps its node alive
+// (every parent edge also holds this object), the node's edges that hold objects.
+// Built-in nodes without an object whose every reference comes from nodes it owns
+// are its too (counted Kahn-style, so shared subexpressions like `n + n` qualify),
+// and their edges are visited through it. Then one GC pass frees a chain that
+// alternates Python-defined and built-in ops. Iterative: graph depth never touches
+// the C++ stack.
 int traverse(PyObject* self, visitproc visit, void* arg) {
   Py_VISIT(Py_TYPE(self));  // instances of a heap type hold a reference to it
   const Value* v = nullptr;
   if (!owns_node(self, v)) return 0;
-  Arena& arena = v->arena();
+  const Arena& arena = v->arena();
   const Index id = v->id();
   Py_VISIT(rule_of(id));
-  if (arena.op(id) != Op::Custom) return 0;
-  for (Index c : arena.custom_children(id)) {
-    if (arena.op(c) != Op::Custom) continue;
-    if (void* h = arena.handle(c)) Py_VISIT(static_cast<PyObject*>(h));
+  if (arena.node(id).refs != 1 + arena.held(id)) return 0;  // C++ holds it too
+  static std::vector<Index> owned;  // scratch; traversals never run concurrently
+  static std::unordered_map<Index, std::uint32_t> edges_seen;
+  owned.clear();
+  edges_seen.clear();
+  try {
+    owned.push_back(id);
+    while (!owned.empty()) {
+      const Index n = owned.back();
+      owned.pop_back();
+      int failed = 0;
+      arena.for_each_child(n, [&](Index c) {
+        if (failed != 0) return;
+        void* h = arena.handle(c);
+        if (h != nullptr && edge_holds(arena, n, c)) {
+          failed = visit(static_cast<PyObject*>(h), arg);
+        } else if (h == nullptr && arena.op(c) != Op::Leaf) {
+          if (++edges_seen[c] == arena.node(c).refs) owned.push_back(c);
+        }
+      });
+      if (failed != 0) return failed;
+    }
+  } catch (...) {
+    // Out of memory mid-walk: visiting less only makes the GC keep more alive.
   }
   return 0;
 }
@@ -125,6 +166,14 @@ py::object new_value_object(Value&& v) {
   v_h.value_ptr() = new Value(std::move(v));
   value_type_info->init_instance(inst, nullptr);
   return owner;
+}
+
+py::object data_object(const Value& v) {
+  const double x = v.data();
+  if (v.arena().integral(v.id()) && std::isfinite(x) && x == std::floor(x)) {
+    return py::reinterpret_steal<py::object>(PyLong_FromDouble(x));
+  }
+  return py::float_(x);
 }
 
 PyObject* rule_of(Index node) { return node < rules.size() ? rules[node] : nullptr; }

@@ -89,9 +89,15 @@ void initialise(PyObject* self, PyObject* data, PyObject* children, PyObject* op
     if (PyErr_Occurred()) throw py::error_already_set();
   }
 
+  // The new node's edges will hold these objects, and a built-in one may own
+  // Python-defined ops deeper down: the GC has to look through them (value_object.cpp).
+  for (py::handle child : held) {
+    if (!PyObject_GC_IsTracked(child.ptr())) PyObject_GC_Track(child.ptr());
+  }
   Arena& arena = default_arena();
   Value value = Value::adopt(arena, kids.empty() ? arena.leaf(x) : arena.custom(x, kids, symbol));
   if (!text.empty()) arena.set_label(value.id(), text);
+  arena.set_integral(value.id(), PyLong_CheckExact(data));
   v_h.value_ptr() = new Value(std::move(value));
   v_h.type->init_instance(reinterpret_cast<py::detail::instance*>(self), nullptr);
 }

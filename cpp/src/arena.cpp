@@ -29,7 +29,7 @@ void Arena::reserve_more(std::size_t count) {
 }
 
 Index Arena::custom(double data, const std::vector<Index>& children, std::string symbol) {
-  CustomNode record{children, std::move(symbol), 0};
+  CustomNode record{children, std::move(symbol)};
   // Room for every edge this node may later drop, before anything is retained.
   if (dropped_.capacity() < held_edges_ + children.size()) {
     dropped_.reserve(2 * (held_edges_ + children.size()) + 16);
@@ -43,25 +43,27 @@ Index Arena::custom(double data, const std::vector<Index>& children, std::string
   n.op = Op::Custom;
   n.refs = 1;
   custom_[i] = std::move(record);
-  for (Index c : children) link(c);
+  for (Index c : children) hold(c);  // every edge of a Custom node holds its child
   return i;
 }
 
-void Arena::link_custom(Index c) {
+void Arena::hold(Index c) {
   void* h = handles_[c];
   if (h == nullptr) return;  // no object to keep alive (only C++ holds this node)
+  // dropped_ has room for every held edge, so unhold() (inside release) cannot
+  // allocate.
   if (dropped_.capacity() <= held_edges_) dropped_.reserve(2 * held_edges_ + 16);
-  custom_.at(c).held++;
+  held_[c]++;
   held_edges_++;
   if (hooks_.edge_added != nullptr) hooks_.edge_added(hooks_.context, h);
 }
 
-void Arena::unlink_custom(Index c) noexcept {
-  const auto it = custom_.find(c);
-  if (it == custom_.end() || it->second.held == 0) return;
-  it->second.held--;
+void Arena::unhold(Index c) noexcept {
+  const auto it = held_.find(c);
+  if (it == held_.end()) return;
+  if (--it->second == 0) held_.erase(it);
   held_edges_--;
-  dropped_.push_back(handles_[c]);  // within the capacity link_custom reserved
+  dropped_.push_back(handles_[c]);  // within the capacity hold() reserved
 }
 
 void Arena::release(Index i) noexcept {
@@ -80,8 +82,9 @@ void Arena::release(Index i) noexcept {
     while (free_top_ != kNoNode) {
       const Index dead = free_top_;
       free_top_ = nodes_[dead].pending;
+      const bool custom_parent = nodes_[dead].op == Op::Custom;
       for_each_child(dead, [&](Index c) {
-        if (nodes_[c].op == Op::Custom) unlink_custom(c);
+        if (custom_parent || nodes_[c].op == Op::Custom) unhold(c);
         if (--nodes_[c].refs == 0) {
           nodes_[c].pending = free_top_;
           free_top_ = c;

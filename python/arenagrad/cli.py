@@ -125,11 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild the graph every step instead of replaying the traced loss in C++",
     )
 
-    commands.add_parser(
+    tutorial = commands.add_parser(
         "tutorial",
         help="replay the seed tutorial's snippets with arenagrad",
         description="Run the seed tutorial's snippets in order and print their output.",
     )
+    tutorial.add_argument("--stepwise", action="store_true",
+                          help="define each op in Python first, as the tutorial does")
     return parser
 
 
@@ -151,8 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(config)
     if args.command == "tutorial":
         from .tutorial import main as tutorial_main
+        from .tutorial_stepwise import main as stepwise_main
 
-        tutorial_main()
+        stepwise_main() if args.stepwise else tutorial_main()
         return 0
     print_readme_example()
     return 0

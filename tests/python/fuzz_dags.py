@@ -290,3 +290,46 @@ def finite_difference(
         h /= 100.0
     return None
 
+
+
+# --- Python-defined ops mixed in (issue 9) --------------------------------------------
+
+
+def _python_defined(step: Step, nodes: list):
+    """``step`` rebuilt as an op defined in Python, micrograd style.
+
+    The forward value and the local derivatives come from the built-in op applied to
+    fresh leaves holding the operands' data; the node itself is
+    ``Value(data, _children, _op)`` with a ``_backward`` closure, so backward() has
+    to run Python rules between built-in ones.
+    """
+    from arenagrad import Value
+
+    operands = [nodes[step.a]] + ([nodes[step.b]] if step.b not in (None, step.a) else [])
+    scratch = list(nodes)
+    fresh = [Value(x.data) for x in operands]
+    scratch[step.a] = fresh[0]
+    if len(fresh) == 2:
+        scratch[step.b] = fresh[1]
+    result = _apply(step, scratch, is_float=False)
+    result.backward()
+    partials = [x.grad for x in fresh]
+    out = Value(result.data, operands, f"py:{step.op}")
+
+    def rule():
+        for child, slope in zip(operands, partials):
+            child.grad += slope * out.grad
+
+    out._backward = rule
+    return out
+
+
+def run_mixed(graph: Graph, leaves: Sequence, python_steps: set) -> list:
+    """Like run() over Values, with the steps in ``python_steps`` Python-defined."""
+    nodes = list(leaves)
+    for k, step in enumerate(graph.steps):
+        if k in python_steps:
+            nodes.append(_python_defined(step, nodes))
+        else:
+            nodes.append(_apply(step, nodes, is_float=False))
+    return nodes

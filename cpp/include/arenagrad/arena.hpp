@@ -67,6 +67,11 @@ class Arena {
   void* handle(Index i) const { return handles_[i]; }
   void set_handle(Index i, void* h) { handles_[i] = h; }
   void set_hooks(const EmbedderHooks& hooks) { hooks_ = hooks; }
+  // Parent edges holding a reference to node i's handle (see link()).
+  std::uint32_t held(Index i) const {
+    const auto it = held_.find(i);
+    return it == held_.end() ? 0 : it->second;
+  }
 
   // Calls f(child) for each operand of node i, in order (Custom nodes included).
   template <class F>
@@ -92,7 +97,13 @@ class Arena {
   const Node& node(Index i) const { return nodes_[i]; }
   double data(Index i) const { return nodes_[i].data; }
   double grad(Index i) const { return nodes_[i].grad; }
-  void set_data(Index i, double x) { nodes_[i].data = x; }
+  void set_data(Index i, double x) {
+    nodes_[i].data = x;
+    nodes_[i].integral = false;
+  }
+  // Whether data was last set from an integer, so the embedder can show it as one.
+  bool integral(Index i) const { return nodes_[i].integral; }
+  void set_integral(Index i, bool yes) { nodes_[i].integral = yes; }
   void set_grad(Index i, double g) { nodes_[i].grad = g; }
   Op op(Index i) const { return nodes_[i].op; }
   const std::string& label(Index i) const;
@@ -134,17 +145,18 @@ class Arena {
   void reserve_more(std::size_t count);
   void free_slot(Index i) noexcept;
   std::uint32_t next_stamp();
-  // A new parent edge to node c: a Custom child's embedder object is held per edge.
+  // An edge that touches a Custom node (either end) holds one reference to the
+  // child's embedder object, so the embedder's GC can account for it. A built-in
+  // op's new edge: only a Custom child counts.
   void link(Index c) {
-    if (nodes_[c].op == Op::Custom) link_custom(c);
+    if (nodes_[c].op == Op::Custom) hold(c);
   }
-  void link_custom(Index c);
-  void unlink_custom(Index c) noexcept;
+  void hold(Index c);
+  void unhold(Index c) noexcept;
 
   struct CustomNode {
     std::vector<Index> children;
     std::string symbol;
-    std::uint32_t held = 0;  // parent edges holding a reference to the handle
   };
 
   std::vector<Node> nodes_;
@@ -156,11 +168,8 @@ class Arena {
   std::vector<Index> back_stack_;     // scratch for backward
   std::vector<void*> handles_;        // per node, parallel to nodes_
   std::unordered_map<Index, CustomNode> custom_;
-  // Edges to Custom nodes awaiting edge_dropped; reserved for every held edge by
-  // link_custom, so release() never allocates.
-  std::vector<void*> dropped_;
-  std::size_t held_edges_ = 0;
-  Index free_top_ = kNoNode;          // release's worklist, threaded through `pending`
+  void hold(Index c);
+  void unhold(Index c) noexcept;
   EmbedderHooks hooks_;
   bool releasing_ = false;
   bool in_backward_ = false;

@@ -23,6 +23,7 @@ struct Node {
   std::uint32_t pending = 0;            // backward: parents yet to pass their gradient down (grad(): its slot)
   Op op = Op::Leaf;
   bool labelled = false;                // has an entry in Arena's label table
+  bool integral = false;                // data was given as a Python int (micrograd shows "0")
 };
 
 // Two records per cache line; the budget is 64 bytes.

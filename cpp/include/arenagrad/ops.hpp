@@ -82,7 +82,7 @@ inline double forward(Op op, double a, double b, double k) {
     return forward;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
-    case Op::Custom:  // the embedder's rule, not the table's
+    case Op::Custom:  // not a table entry: the embedder's rule (Arena::custom)
       break;
   }
   return std::nan("");
@@ -97,7 +97,7 @@ inline Partials local_partials(Op op, double a, double b, double k, double out) 
     return Partials{d_da, d_db};
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
-    case Op::Custom:  // the embedder's rule, not the table's
+    case Op::Custom:  // not a table entry: the embedder's rule (Arena::custom)
       break;
   }
   return Partials{0.0, 0.0};
@@ -112,7 +112,7 @@ inline Fault fault_of(Op op, double a, double b, double k, double out) {
     return fault;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
-    case Op::Custom:  // the embedder's rule, not the table's
+    case Op::Custom:  // not a table entry: the embedder's rule (Arena::custom)
       break;
   }
   return Fault::None;
@@ -127,7 +127,7 @@ inline constexpr int arity(Op op) {
     return arity;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
-    case Op::Custom:  // the embedder's rule, not the table's
+    case Op::Custom:  // not a table entry: the embedder's rule (Arena::custom)
       break;
   }
   return 0;
@@ -141,7 +141,7 @@ inline constexpr const char* symbol(Op op) {
     return symbol;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
-    case Op::Custom:  // the embedder's rule, not the table's
+    case Op::Custom:  // not a table entry: the embedder's rule (Arena::custom)
       break;
   }
   return "?";
@@ -155,7 +155,7 @@ inline constexpr const char* name(Op op) {
     return #Name;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
-    case Op::Custom:  // the embedder's rule, not the table's
+    case Op::Custom:  // not a table entry: the embedder's rule (Arena::custom)
       break;
   }
   return "?";
