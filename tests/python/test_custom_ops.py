@@ -437,11 +437,9 @@ def test_help_and_inspect_show_readable_signatures():
     assert "arg0" not in text and "object) -> object" not in text
 
 
-# --- compile() refuses a graph with a Python-defined op (needs the replay check)
+# --- compile() refuses a graph with a Python-defined op
 
 
-@pytest.mark.xfail(strict=True, reason="compile's check for ops outside the table is the "
-                   "replay helper's (issue 9 item 4); passes after the merge")
 def test_compile_refuses_python_defined_ops():
     f = arenagrad.compile(lambda x: py_mul(x, x) + 1.0)
     with pytest.raises(TypeError, match="sq|\\*|Python-defined"):

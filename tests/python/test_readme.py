@@ -33,8 +33,11 @@ def test_python_blocks_run_in_order_and_print_what_the_readme_says(tmp_path):
     for expected in re.findall(r"print\(f'\{\w\.\w+:\.4f\}'\)  # ([0-9.]+)", README):
         assert expected in out
     assert out[:3] == ["24.7041", "138.8338", "645.5773"]
+    # Every other "print(...)  # number" comment states what that line prints.
+    for expected in re.findall(r'print\(f"\{[^}]+\}"\)\s+# ([0-9.]+)', README):
+        assert expected in out
     # The training block prints loss and accuracy: it learned the moons.
-    loss, acc = out[3].split()
+    loss, acc = next(line for line in out[3:] if len(line.split()) == 2).split()
     assert float(loss) < 0.1 and float(acc) == 1.0
     assert any(line.startswith("digraph arenagrad {") for line in out)
     if shutil.which("dot"):

@@ -168,8 +168,12 @@ class Arena {
   std::vector<Index> back_stack_;     // scratch for backward
   std::vector<void*> handles_;        // per node, parallel to nodes_
   std::unordered_map<Index, CustomNode> custom_;
-  void hold(Index c);
-  void unhold(Index c) noexcept;
+  std::unordered_map<Index, std::uint32_t> held_;
+  // Edges awaiting edge_dropped; hold() reserves room for every held edge, so
+  // release() never allocates.
+  std::vector<void*> dropped_;
+  std::size_t held_edges_ = 0;
+  Index free_top_ = kNoNode;          // release's worklist, threaded through `pending`
   EmbedderHooks hooks_;
   bool releasing_ = false;
   bool in_backward_ = false;
