@@ -4,6 +4,7 @@
 # plotting, progress-bar and graphviz dependencies are imported only where used.
 from . import data, losses, nn, optim
 from ._core import CompiledValue, Value, __version__, arena_stats, dot, vsum
+from ._core import atan2, maximum, minimum, ops
 from .compiled import CompiledFunction, compile
 
 __all__ = [
@@ -12,11 +13,15 @@ __all__ = [
     "Value",
     "__version__",
     "arena_stats",
+    "atan2",
     "compile",
     "data",
     "dot",
     "losses",
+    "maximum",
+    "minimum",
     "nn",
+    "ops",
     "optim",
     "vsum",
 ]
