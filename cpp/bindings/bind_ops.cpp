@@ -205,11 +205,17 @@ template <Op op>
 PyObject* method_k(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) noexcept {
   try {
     const OpInfo& api = info(op);
+    const Value& v = self_of(self);
+    // The common calls, v.leaky_relu() and v.leaky_relu(0.2), without parsing.
+    if (kwnames == nullptr && nargs == 0) return wrap(v.apply(op, {}, api.k_default)).release().ptr();
+    if (kwnames == nullptr && nargs == 1 && PyFloat_CheckExact(args[0])) {
+      return wrap(v.apply(op, {}, PyFloat_AS_DOUBLE(args[0]))).release().ptr();
+    }
     std::vector<PyObject*> got;
     parse_args(api.ident, args, nargs, kwnames, {api.k_name}, got);
     const std::string what = std::string(api.ident) + "() " + api.k_name;
     const double k = constant_arg(got[0], what.c_str(), api.k_default);
-    return wrap(self_of(self).apply(op, {}, k)).release().ptr();
+    return wrap(v.apply(op, {}, k)).release().ptr();
   } catch (...) {
     return to_python_error();
   }
