@@ -142,3 +142,27 @@ def test_kink_conventions_follow_pytorch():
     assert grad_at(lambda v: v.sqrt(), 0.0) == [float("inf")]
     for op in OPS:
         assert re.match(r"^[^\n]*$", op["convention"])
+
+
+def test_numpy_object_arrays_find_the_methods():
+    import numpy as np
+
+    xs = [Value(0.2), Value(-0.4), Value(0.7)]
+    arr = np.array(xs, dtype=object)
+    for ufunc, method in [(np.sin, "sin"), (np.arcsin, "asin"), (np.arctan, "atan"),
+                          (np.sqrt, None), (np.abs, "abs"), (np.exp, "exp"), (np.tanh, "tanh"),
+                          (np.log1p, "log1p"), (np.expm1, "expm1"), (np.cosh, "cosh")]:  # fmt: skip
+        if ufunc is np.sqrt:
+            out = ufunc(np.abs(arr))
+            expected = [abs(x.data) ** 0.5 for x in xs]
+        else:
+            out = ufunc(arr)
+            expected = [getattr(Value(x.data), method)().data for x in xs]
+        assert all(isinstance(o, Value) for o in out), ufunc
+        assert [o.data for o in out] == pytest.approx(expected, rel=1e-15), ufunc
+    total = np.sum(np.sin(arr) * np.float64(2.0)) + np.dot(arr, np.array([1.0, 2.0, 3.0]))
+    assert isinstance(total, Value) and isinstance(np.float64(2) * xs[0], Value)
+    total.backward()
+    for x, w in zip(xs, (1.0, 2.0, 3.0)):
+        assert close(x.grad, 2.0 * np.cos(x.data) + w)
+    assert isinstance(np.maximum(arr, 0.0)[0], Value)  # np.maximum compares with <, >
