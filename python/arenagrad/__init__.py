@@ -3,8 +3,18 @@
 # Pure-Python and cheap: `import arenagrad` then `arenagrad.nn.MLP(...)` works. The
 # plotting, progress-bar and graphviz dependencies are imported only where used.
 from . import data, losses, nn, optim
-from ._core import CompiledValue, Value, __version__, arena_stats, dot, vsum
-from ._core import atan2, maximum, minimum, ops
+from ._core import (
+    CompiledValue,
+    Value,
+    __version__,
+    arena_stats,
+    atan2,
+    dot,
+    maximum,
+    minimum,
+    ops,
+    vsum,
+)
 from .compiled import CompiledFunction, compile
 
 __all__ = [

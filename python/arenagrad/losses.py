@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Union
 
-from ._core import Value, dot, vsum
-from ._core import maximum  # softmax's shift, as a node (replay-safe)
+from ._core import Value, dot, maximum, vsum
 
 Scalar = Union[Value, float]
 
