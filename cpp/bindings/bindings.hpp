@@ -7,6 +7,7 @@ namespace arenagrad::bindings {
 
 void bind_errors(pybind11::module_& m);
 void bind_value(pybind11::module_& m);
+void bind_ops(pybind11::module_& m);  // after bind_value: adds to Value
 void bind_arena(pybind11::module_& m);
 void bind_params(pybind11::module_& m);
 void bind_fused(pybind11::module_& m);

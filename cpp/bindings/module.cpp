@@ -12,6 +12,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = ARENAGRAD_VERSION;
   arenagrad::bindings::bind_errors(m);
   arenagrad::bindings::bind_value(m);
+  arenagrad::bindings::bind_ops(m);
   arenagrad::bindings::bind_arena(m);
   arenagrad::bindings::bind_params(m);
   arenagrad::bindings::bind_fused(m);

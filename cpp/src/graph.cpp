@@ -61,9 +61,8 @@ void Arena::local_backward(Index i) {
   const double a = nodes_[n.child[0]].data;
   const double b = n.child[1] == kNoNode ? 0.0 : nodes_[n.child[1]].data;
   const Partials d = local_partials(n.op, a, b, n.k, n.data);
-  // Accumulate (+=): an operand used twice, as in a*a, collects both terms.
-  nodes_[n.child[0]].grad += n.grad * d.da;
-  if (n.child[1] != kNoNode) nodes_[n.child[1]].grad += n.grad * d.db;
+  accumulate(nodes_[n.child[0]].grad, n.grad, d.da);
+  if (n.child[1] != kNoNode) accumulate(nodes_[n.child[1]].grad, n.grad, d.db);
 }
 
 void Arena::backward(Index root) {
@@ -140,11 +139,11 @@ void Arena::backward(Index root) {
     const double b = ib == kNoNode ? 0.0 : nodes_[ib].data;
     const Partials d = local_partials(n.op, nodes_[ia].data, b, n.k, n.data);
     Node& a = nodes_[ia];
-    a.grad += n.grad * d.da;
+    accumulate(a.grad, n.grad, d.da);
     if (a.op != Op::Leaf && --a.pending == 0) stack.push_back(ia);
     if (ib == kNoNode) continue;
     Node& bn = nodes_[ib];  // may be `a` again (a * a): both terms add up
-    bn.grad += n.grad * d.db;
+    accumulate(bn.grad, n.grad, d.db);
     if (bn.op != Op::Leaf && --bn.pending == 0) stack.push_back(ib);
   }
 }

@@ -3,7 +3,18 @@
 # Pure-Python and cheap: `import arenagrad` then `arenagrad.nn.MLP(...)` works. The
 # plotting, progress-bar and graphviz dependencies are imported only where used.
 from . import data, losses, nn, optim
-from ._core import CompiledValue, Value, __version__, arena_stats, dot, vsum
+from ._core import (
+    CompiledValue,
+    Value,
+    __version__,
+    arena_stats,
+    atan2,
+    dot,
+    maximum,
+    minimum,
+    ops,
+    vsum,
+)
 from .compiled import CompiledFunction, compile
 from .functional import grad, hessian, hvp, jacobian
 from .mode import is_grad_enabled, no_grad, set_grad_enabled
@@ -14,6 +25,7 @@ __all__ = [
     "Value",
     "__version__",
     "arena_stats",
+    "atan2",
     "compile",
     "data",
     "is_grad_enabled",
@@ -25,7 +37,10 @@ __all__ = [
     "hvp",
     "jacobian",
     "losses",
+    "maximum",
+    "minimum",
     "nn",
+    "ops",
     "optim",
     "vsum",
 ]

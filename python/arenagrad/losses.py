@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Union
 
-from ._core import Value, dot, vsum
+from ._core import Value, dot, maximum, vsum
 
 Scalar = Union[Value, float]
 
@@ -99,8 +99,9 @@ def softmax_cross_entropy(
     list of logit lists and a list of ints, returns the mean loss. A target
     given as a ``Value`` holding a class index is picked out with ops (a one-hot
     row built from it), so it replays correctly under ``compile``. The largest
-    logit's data is subtracted as a constant first, so ``exp`` cannot overflow
-    (softmax is unchanged by a constant shift, and so are the gradients).
+    logit is subtracted first, so ``exp`` cannot overflow; it is taken with
+    ``maximum`` nodes, not read from ``.data``, so a compiled replay re-decides it
+    (softmax is unchanged by the shift, and the gradient through it sums to zero).
     """
     if logits and isinstance(logits[0], (list, tuple)):
         if isinstance(target, (int, Value)):
@@ -120,7 +121,9 @@ def _one_cross_entropy(logits: Sequence[Scalar], target: int | Value) -> Value:
     if not 0 <= index < len(logits):
         raise ValueError(f"target {target} out of range for {len(logits)} logits")
     values = [_as_value(z) for z in logits]
-    shift = max(z.data for z in values)
+    shift = values[0]
+    for z in values[1:]:
+        shift = maximum(shift, z)
     shifted = [z - shift for z in values]
     exps = [s.exp() for s in shifted]
     log_sum = _sum(exps).log()

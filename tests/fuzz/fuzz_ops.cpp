@@ -68,9 +68,20 @@ class Reader {
   std::size_t size_;
 };
 
-constexpr Op kBinary[] = {Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Pow};
-constexpr Op kUnary[] = {Op::Neg, Op::Relu, Op::Tanh, Op::Exp, Op::Log, Op::Sigmoid,
-                         Op::PowConst};
+// Every op of the table (ops.def) by arity, helpers included: a new op is fuzzed with
+// no edit here.
+std::vector<Op> ops_of_arity(int n) {
+  std::vector<Op> ops;
+  for (const arenagrad::OpInfo& api : arenagrad::kOpInfo) {
+    if (arenagrad::arity(api.op) == n) ops.push_back(api.op);
+  }
+  return ops;
+}
+const std::vector<Op> kUnary = ops_of_arity(1);
+const std::vector<Op> kBinary = ops_of_arity(2);
+
+// Ops whose node keeps a constant (an exponent, a slope, clamp's lo) draw one.
+bool takes_constant(Op op) { return *arenagrad::info(op).k_name != '\0' || op == Op::InRange; }
 
 // Builds one new node from the pool. A failing op must add nothing to the arena.
 void build(Reader& in, Arena& arena, std::vector<Value>& pool) {
@@ -79,17 +90,18 @@ void build(Reader& in, Arena& arena, std::vector<Value>& pool) {
   const std::size_t live_before = arena.stats().live;
   try {
     if (shape % 2 == 0) {
-      const Op op = kUnary[in.index(std::size(kUnary))];
-      const double k = op == Op::PowConst ? in.number() : 0.0;
+      const Op op = kUnary[in.index(kUnary.size())];
+      const double k = takes_constant(op) ? in.number() : 0.0;
       pool.push_back(a.apply(op, {}, k));
     } else {
-      const Op op = kBinary[in.index(std::size(kBinary))];
+      const Op op = kBinary[in.index(kBinary.size())];
+      const double k = takes_constant(op) ? in.number() : 0.0;
       switch ((shape / 2) % 4) {
         case 0:  // Value op Value (maybe the same node twice: a*a, a/a)
-          pool.push_back(a.apply(op, arenagrad::Operand::of(pool[in.index(pool.size())].id())));
+          pool.push_back(a.apply(op, arenagrad::Operand::of(pool[in.index(pool.size())].id()), k));
           break;
         case 1:  // Value op number
-          pool.push_back(a.apply(op, arenagrad::Operand::number(in.number())));
+          pool.push_back(a.apply(op, arenagrad::Operand::number(in.number()), k));
           break;
         case 2:  // number op Value
           pool.push_back(a.apply_reflected(op, in.number()));

@@ -19,6 +19,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
+import arenagrad
+
 # Keep every intermediate value in a range where float64 finite differences are
 # accurate: big enough margins to domain edges, small enough magnitudes.
 MAX_MAGNITUDE = 1e3
@@ -29,9 +31,17 @@ FRACTIONAL_EXPONENTS = (0.5, 1.5, -0.5, 2.5)
 CONSTANT_BASES = (0.5, 2.0, 3.0, math.e)
 CONSTANTS = (-2.0, -0.5, 0.25, 1.0, 3.0)
 
+# Operators by name; every other op is drawn from the table (arenagrad.ops()): its
+# Value methods (unary, with their default constant) and module functions (binary).
+_TABLE = {op["python"]: op for op in arenagrad.ops() if op["kind"] in ("method", "function")}
 BINARY_OPS = ("add", "sub", "mul", "div")
-UNARY_OPS = ("neg", "relu", "tanh", "exp", "log", "sigmoid")
-ALL_OPS = BINARY_OPS + UNARY_OPS + ("pow_const", "pow_value", "rpow")
+UNARY_OPS = ("neg",) + tuple(n for n, op in _TABLE.items() if op["arity"] == 1)
+FUNCTION_OPS = tuple(n for n, op in _TABLE.items() if op["kind"] == "function")
+CLAMP_BOUNDS = (-1.0, 1.0)
+ALL_OPS = BINARY_OPS + UNARY_OPS + FUNCTION_OPS + ("clamp", "pow_const", "pow_value", "rpow")
+# Ops with a kink at 0 (their input's sign is part of the kink signature) and the
+# growth bound for the rest: inputs stay below 6 in magnitude, as for exp.
+KINK_AT_ZERO = ("relu", "abs", "leaky_relu", "elu")
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,10 @@ def render(step: Step, names: Sequence[str]) -> str:
     a = names[step.a]
     if step.op in UNARY_OPS:
         return f"{step.op}({a})"
+    if step.op in FUNCTION_OPS:
+        return f"{step.op}({a}, {names[step.b]})"
+    if step.op == "clamp":
+        return f"clamp({a}, {CLAMP_BOUNDS[0]!r}, {CLAMP_BOUNDS[1]!r})"
     if step.op == "pow_const":
         return f"{a} ** {step.const!r}"
     if step.op == "rpow":
@@ -91,17 +105,19 @@ def _float_unary(op: str, x: float) -> float:
         return -x
     if op == "relu":
         return 0.0 if x <= 0.0 else x
-    if op == "tanh":
-        return math.tanh(x)
-    if op == "exp":
-        return math.exp(x)
-    if op == "log":
-        return math.log(x)
-    # sigmoid, written on the side where exp cannot overflow
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+    if op == "sigmoid":  # written on the side where exp cannot overflow
+        if x >= 0.0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+    if op == "abs":
+        return abs(x)
+    name = op[3:] if op.startswith("arc") else op  # numpy's spellings of math's names
+    if hasattr(math, name):
+        return getattr(math, name)(x)
+    if op in _TABLE:  # no math counterpart (softplus, gelu, ...): the op's own forward
+        return getattr(arenagrad.Value(x), op)().data
+    raise AssertionError(f"fuzz_dags has no float reference for {op!r}")
 
 
 def _apply(step: Step, nodes: list, is_float: bool):
@@ -110,6 +126,16 @@ def _apply(step: Step, nodes: list, is_float: bool):
         if is_float:
             return _float_unary(step.op, x)
         return -x if step.op == "neg" else getattr(x, step.op)()
+    if step.op in FUNCTION_OPS:
+        y = nodes[step.b]
+        if is_float:
+            if step.op == "atan2":
+                return math.atan2(x, y)
+            return max(x, y) if step.op == "maximum" else min(x, y)
+        return getattr(arenagrad, step.op)(x, y)
+    if step.op == "clamp":
+        lo, hi = CLAMP_BOUNDS
+        return min(max(x, lo), hi) if is_float else x.clamp(lo, hi)
     if step.op == "pow_const":
         return x**step.const
     if step.op == "rpow":
@@ -134,14 +160,21 @@ def _apply(step: Step, nodes: list, is_float: bool):
 def run(graph: Graph, leaves: Sequence, relu_inputs: Optional[list] = None) -> list:
     """Every node of ``graph`` evaluated over ``leaves`` (floats or Values).
 
-    ``relu_inputs``, when given, collects the sign of each relu's input, so a caller
-    can tell whether a perturbation crossed a kink.
+    ``relu_inputs``, when given, collects which side of its kink each kinked op's
+    input is on (relu, abs, ..., min/max, clamp), so a caller can tell whether a
+    perturbation crossed one.
     """
     is_float = not leaves or isinstance(leaves[0], float)
     nodes = list(leaves)
     for step in graph.steps:
-        if relu_inputs is not None and step.op == "relu":
-            relu_inputs.append(nodes[step.a] > 0.0)
+        if relu_inputs is not None:
+            x = nodes[step.a]
+            if step.op in KINK_AT_ZERO:
+                relu_inputs.append(x > 0.0)
+            elif step.op in ("maximum", "minimum"):
+                relu_inputs.append(x > nodes[step.b])
+            elif step.op == "clamp":
+                relu_inputs.append((x > CLAMP_BOUNDS[0], x > CLAMP_BOUNDS[1]))
         nodes.append(_apply(step, nodes, is_float))
     return nodes
 
@@ -204,8 +237,20 @@ def _candidate(op: str, chooser: Chooser, values: list[float]) -> Optional[Step]
         return Step(op, a) if va < 6.0 else None
     if op == "log":
         return Step(op, a) if va > DOMAIN_MARGIN else None
+    if op in _TABLE and op in UNARY_OPS:
+        (lo, hi), _ = _TABLE[op]["domain"]
+        inside = lo + DOMAIN_MARGIN < va < hi - DOMAIN_MARGIN and abs(va) < 6.0
+        return Step(op, a) if inside and abs(va) > RELU_MARGIN else None
     if op in UNARY_OPS:
         return Step(op, a)
+    if op in FUNCTION_OPS:
+        b = _pick_operand(chooser, values)
+        if abs(va - values[b]) < RELU_MARGIN or abs(values[b]) < DOMAIN_MARGIN:
+            return None  # min/max's kink at a == b; atan2's pole at the origin
+        return Step(op, a, b)
+    if op == "clamp":
+        near = min(abs(va - bound) for bound in CLAMP_BOUNDS)
+        return Step(op, a) if near > RELU_MARGIN else None
     if op == "pow_const":
         if va > DOMAIN_MARGIN:
             k = chooser.pick(INTEGER_EXPONENTS + FRACTIONAL_EXPONENTS)

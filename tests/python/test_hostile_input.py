@@ -171,8 +171,8 @@ def test_zero_argument_methods_reject_arguments(world: World, method: str) -> No
 
 def test_unsupported_operations_are_type_errors(world: World) -> None:
     v = world.a
-    for call in [lambda: v % 2, lambda: v // 2, lambda: v @ v, lambda: v < v,
-                 lambda: v >= 1.0, lambda: ~v, lambda: pow(v, 2, 3),
+    for call in [lambda: v % 2, lambda: v // 2, lambda: v @ v,
+                 lambda: ~v, lambda: pow(v, 2, 3),
                  lambda: pow(2, v, 3), lambda: Value(), lambda: Value(1.0, 2.0),
                  lambda: Value(dat=1.0), lambda: arenagrad.arena_stats(1)]:  # fmt: skip
         with pytest.raises(TypeError):

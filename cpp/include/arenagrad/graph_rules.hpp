@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "arenagrad/graph_ops.hpp"
 #include "arenagrad/value.hpp"
 
 namespace arenagrad {

@@ -54,11 +54,41 @@ class Value {
     return adopt(*arena_, arena_->apply(op, Operand::number(x), Operand::of(id_)));
   }
 
-  Value relu() const { return apply(Op::Relu); }
-  Value tanh() const { return apply(Op::Tanh); }
-  Value exp() const { return apply(Op::Exp); }
-  Value log() const { return apply(Op::Log); }
-  Value sigmoid() const { return apply(Op::Sigmoid); }
+  // One method per op the table reaches as a method, function or helper:
+  // v.relu(), v.sqrt(), v.leaky_relu(0.2), y.atan2(x), v.clamp(lo, hi), v.step(), ...
+#define ARENAGRAD_METHOD_Leaf(Name, ident, k_default)
+#define ARENAGRAD_METHOD_Operator(Name, ident, k_default)
+#define ARENAGRAD_METHOD_Method(Name, ident, k_default) \
+  Value ident() const { return apply(Op::Name); }
+#define ARENAGRAD_METHOD_Helper(Name, ident, k_default) ARENAGRAD_METHOD_Method(Name, ident, k_default)
+#define ARENAGRAD_METHOD_MethodK(Name, ident, k_default) \
+  Value ident(double k = k_default) const { return apply(Op::Name, {}, k); }
+#define ARENAGRAD_METHOD_Function(Name, ident, k_default)                                 \
+  Value ident(const Value& other) const { return apply(Op::Name, Operand::of(other.id_)); } \
+  Value ident(double x) const { return apply(Op::Name, Operand::number(x)); }
+#define ARENAGRAD_METHOD_Helper2(Name, ident, k_default)               \
+  Value ident(const Value& other, double k = 0.0) const {              \
+    return apply(Op::Name, Operand::of(other.id_), k);                 \
+  }
+// clamp(lo, hi): hi is the second operand (a constant leaf), lo the constant.
+#define ARENAGRAD_METHOD_Clamp(Name, ident, k_default)              \
+  Value ident(double lo = -kInf, double hi = kInf) const {          \
+    return apply(Op::Name, Operand::number(hi), lo);                \
+  }
+#define ARENAGRAD_API(Name, ident, kind, k_name, k_default, a_lo, a_hi, b_lo, b_hi, doc, \
+                      convention)                                                       \
+  ARENAGRAD_METHOD_##kind(Name, ident, k_default)
+#include "arenagrad/ops.def"
+#undef ARENAGRAD_API
+#undef ARENAGRAD_METHOD_Leaf
+#undef ARENAGRAD_METHOD_Operator
+#undef ARENAGRAD_METHOD_Method
+#undef ARENAGRAD_METHOD_Helper
+#undef ARENAGRAD_METHOD_MethodK
+#undef ARENAGRAD_METHOD_Function
+#undef ARENAGRAD_METHOD_Helper2
+#undef ARENAGRAD_METHOD_Clamp
+
   Value pow(double k) const { return apply(Op::PowConst, {}, k); }
   Value pow(const Value& e) const { return apply(Op::Pow, Operand::of(e.id_)); }
   Value operator-() const { return apply(Op::Neg); }
