@@ -315,9 +315,16 @@ PyObject* binary_function(PyObject*, PyObject* const* args, Py_ssize_t nargs) no
   }
 }
 
-// Docstrings: "sqrt() -> Value\n\nSquare root; ...\n\nDerivative: sqrt'(0) = inf."
-const char* docstring(const OpInfo& api, const std::string& signature) {
-  std::string text = signature + "\n\n" + api.doc;
+// Docstrings: "sqrt() -> Value\n\nSquare root; ...\n\nDerivative: sqrt'(0) = inf.",
+// behind CPython's text signature ("sqrt($self, /)\n--\n\n"), which help() and
+// inspect.signature read and strip from __doc__.
+const char* docstring(const OpInfo& api, const std::string& signature, bool method = true) {
+  const std::size_t open = signature.find('('), close = signature.find(')');
+  std::string params = signature.substr(open + 1, close - open - 1);
+  if (method) params = params.empty() ? "$self, /" : "$self, /, " + params;
+  else params += ", /";
+  std::string text = signature.substr(0, open) + "(" + params + ")\n--\n\n" + signature +
+                     "\n\n" + api.doc;
   if (*api.convention != '\0') text += "\n\nDerivative: " + std::string(api.convention) + ".";
   return (new std::string(std::move(text)))->c_str();  // never freed: the type points at it
 }
@@ -427,7 +434,7 @@ void bind_ops(py::module_& m) {
                        reinterpret_cast<void (*)()>(&binary_function<Op::Name>)),           \
                    METH_FASTCALL,                                                           \
                    docstring(info(Op::Name), std::string(info(Op::Name).ident) +            \
-                                                 "(a, b) -> Value")});
+                                                 "(a, b) -> Value", false)});
 #define ARENAGRAD_BIND_Clamp(Name)                                                          \
   add_method(cls, {info(Op::Name).ident, reinterpret_cast<PyCFunction>(                     \
                        reinterpret_cast<void (*)()>(&clamp_method)),                        \

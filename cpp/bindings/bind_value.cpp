@@ -44,8 +44,6 @@ py::tuple children(const Value& v) {
   return out;
 }
 
-}
-
 }  // namespace
 
 void bind_value(py::module_& m) {

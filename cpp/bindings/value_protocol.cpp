@@ -305,11 +305,9 @@ const Signature signatures[] = {
      "number)."},
     {"__rpow__", "__rpow__($self, base, /)\n--\n\nbase ** self, base a real number."},
     {"__neg__", "__neg__($self, /)\n--\n\n-self."},
-    {"relu", "relu($self, /)\n--\n\nmax(0, x)."},
-    {"tanh", "tanh($self, /)\n--\n\nHyperbolic tangent."},
-    {"exp", "exp($self, /)\n--\n\ne**x; OverflowError where math.exp would raise it."},
-    {"log", "log($self, /)\n--\n\nNatural logarithm; ValueError for x <= 0, as math.log."},
-    {"sigmoid", "sigmoid($self, /)\n--\n\n1 / (1 + e**-x), evaluated without overflow."},
+    {"__abs__", "__abs__($self, /)\n--\n\nabs(self): the Abs op."},
+    {"__float__", "__float__($self, /)\n--\n\nTypeError: use v.data for the number."},
+    {"__int__", "__int__($self, /)\n--\n\nTypeError: use v.data for the number."},
 };
 
 }  // namespace
