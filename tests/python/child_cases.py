@@ -14,6 +14,7 @@ value whose repr is meaningful); its outcome is ("ok", repr(result)),
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -46,11 +47,16 @@ def run_cases(
     payload = json.dumps({"setup": textwrap.dedent(setup),
                           "codes": [textwrap.dedent(cases[n]) for n in names]})
     outcomes: dict[str, tuple[str, str]] = {}
+    # The helper modules beside this one (arg_kinds) importable in the child, so
+    # that classes defined there pickle by reference.
+    env = dict(os.environ)
+    here = os.path.dirname(os.path.abspath(__file__))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [here, env.get("PYTHONPATH")]))
     start = 0
     while start < len(names):
         child = subprocess.run(
             [sys.executable, "-c", _DRIVER, str(start)],
-            input=payload, capture_output=True, text=True, timeout=timeout,
+            input=payload, capture_output=True, text=True, timeout=timeout, env=env,
         )
         running = None
         for line in child.stdout.splitlines():
