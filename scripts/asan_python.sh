@@ -28,4 +28,5 @@ ARENAGRAD_FUZZ_EXAMPLES=${ARENAGRAD_FUZZ_EXAMPLES:-300} \
     tests/python/test_lifetime.py tests/python/test_backward_semantics.py \
     tests/python/test_value_api.py tests/python/test_errors.py \
     tests/python/test_fused.py tests/python/test_compile.py \
-    tests/python/test_fuzz_graphs.py tests/python/test_param_updates.py
+    tests/python/test_fuzz_graphs.py tests/python/test_param_updates.py \
+    tests/python/test_entry_points.py

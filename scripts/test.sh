@@ -6,12 +6,15 @@
 # (and ./.venv-asan for the sanitizer build).
 #
 #   bash scripts/test.sh            everything (what CI runs)
+#   bash scripts/test.sh --quick    the edit loop: lint, pytest and the plain ctest only
 #   ARENAGRAD_FUZZ_EXAMPLES=N       random graphs the property tests check (default 2000)
 #   ARENAGRAD_FUZZ_SECONDS=N        libFuzzer run time (default 60)
 #   PYTHON=python3.12 bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
 
 note() { printf '\n==> %s\n' "$*"; }
 stages=0
@@ -25,6 +28,7 @@ need_apt=()
 [ -f /usr/include/gtest/gtest.h ] || [ -f /usr/local/include/gtest/gtest.h ] || need_apt+=(libgtest-dev)
 command -v dot >/dev/null || need_apt+=(graphviz)
 command -v clang++-14 >/dev/null || need_apt+=(clang-14 libclang-rt-14-dev)
+command -v clang-format-14 >/dev/null || need_apt+=(clang-format-14)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     note "Installing system packages: ${need_apt[*]}"
@@ -45,6 +49,11 @@ export PATH="$root/.venv-test/bin:$PATH"
 python -m pip install -q --upgrade pip
 python -m pip install -q ".[test]"
 
+step "lint: ruff, and clang-format-14 in check mode over cpp/ and tests/"
+ruff check python tests benchmarks examples
+find cpp tests \( -name '*.cpp' -o -name '*.hpp' \) -print0 |
+  xargs -0 clang-format-14 --dry-run --Werror
+
 step "pytest"
 python -m pytest
 
@@ -53,6 +62,11 @@ python scripts/check_readme_types.py
 
 step "ctest: C++ core (cmake --workflow --preset dev)"
 cmake --workflow --preset dev
+
+if [ "$quick" = 1 ]; then
+  printf '\nstages: %d passed, 0 failed (quick: sanitizers, fuzzing and the soak skipped)\n' "$stages"
+  exit 0
+fi
 
 step "ctest: C++ core under ASan + UBSan + LSan (cmake --workflow --preset asan)"
 cmake --workflow --preset asan

@@ -43,6 +43,9 @@ bool read_double_buffer(py::handle h, const char* what, std::vector<Operand>& ou
   const BufferView buffer(h);
   if (!buffer.held() || buffer.format() != "d") return false;
   const Py_buffer& view = buffer.view();
+  if (view.ndim == 0) {  // a scalar, not a sequence: not iterable in Python either
+    throw py::type_error(std::string(what) + " must be a sequence, not a 0-d array");
+  }
   if (view.ndim != 1) {
     throw py::value_error(std::string(what) + " must be 1-d, got an array with " +
                           std::to_string(view.ndim) + " dimensions");

@@ -37,10 +37,14 @@ void bind_params(py::module_& m) {
       py::arg("params"), "Sets every Value's grad to 0.0.");
   m.def(
       "sgd_step",
-      [](py::handle params, double lr, double weight_decay) {
-        sgd_step(default_arena(), nodes_of(params), lr, weight_decay);
+      // Handles, not doubles: pybind11's float caster turns an OverflowError or a
+      // failing __float__ into a generic TypeError; require_real keeps them.
+      [](py::handle params, py::handle lr, py::handle weight_decay) {
+        const double rate = require_real(lr, "lr");
+        const double decay = require_real(weight_decay, "weight_decay");
+        sgd_step(default_arena(), nodes_of(params), rate, decay);
       },
-      py::arg("params"), py::arg("lr"), py::arg("weight_decay") = 0.0,
+      py::arg("params"), py::arg("lr"), py::arg("weight_decay") = py::float_(0.0),
       "data -= lr * (grad + weight_decay * data) for every Value.");
 }
 

@@ -20,7 +20,7 @@ Scalar = Union[Value, float]
 def _check_lengths(preds: Sequence, targets: Sequence) -> int:
     if len(preds) != len(targets):
         raise ValueError(f"got {len(preds)} predictions but {len(targets)} targets")
-    if not preds:
+    if len(preds) == 0:  # not `not preds`: a numpy array has no truth value
         raise ValueError("a loss needs at least one example")
     return len(preds)
 

@@ -217,7 +217,8 @@ class Module:
         if unexpected:
             names = ", ".join(map(str, unexpected))
             raise ValueError(f"unexpected keys in state dict: {names}")
-        for name in params:
+        converted = []
+        for name, p in params.items():
             value = state[name]
             # bool is an int subclass but never a meaningful weight.
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -225,8 +226,10 @@ class Module:
                     f"state dict entry {name!r} must be a real number, "
                     f"not {type(value).__name__!r}"
                 )
-        for name, p in params.items():
-            p.data = float(state[name])
+            # Converted here, before any parameter changes: float(10**400) raises.
+            converted.append((p, float(value)))
+        for p, number in converted:
+            p.data = number
 
 
 def _prefixed(

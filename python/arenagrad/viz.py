@@ -41,11 +41,28 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
+# Characters with meaning inside a DOT record label, escaped with a backslash.
+_RECORD_SPECIAL = set('\\{}|<>"')
+
+
 def _escape(text: str) -> str:
-    # Characters with meaning inside a DOT record label.
-    for ch in '\\{}|<>"':
-        text = text.replace(ch, "\\" + ch)
-    return text
+    """``text`` as it may stand inside a quoted DOT record label.
+
+    Record syntax characters get a backslash; line breaks become DOT's ``\\n``;
+    every other control character (NUL included, which ends a C string in
+    Graphviz) is written as its code point, ``\\x00``, so nothing raw reaches DOT.
+    """
+    out = []
+    for ch in text:
+        if ch in _RECORD_SPECIAL:
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch < " " or "\x7f" <= ch <= "\x9f" or ch in "\u2028\u2029":
+            out.append(f"\\\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def to_dot(root: Value, rankdir: str = "LR") -> str:
@@ -55,6 +72,8 @@ def to_dot(root: Value, rankdir: str = "LR") -> str:
     a small ellipse between its operands and its result; edges run from
     operands to the op in operand order.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"to_dot needs a Value, not {type(root).__name__!r}")
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be LR, TB, RL or BT, got {rankdir!r}")
     order = topological_order(root)
@@ -66,7 +85,7 @@ def to_dot(root: Value, rankdir: str = "LR") -> str:
         record = f"{{ {label} | data {node.data:.4f} | grad {node.grad:.4f} }}"
         lines.append(f'  {nid} [shape=record, label="{record}"];')
         if node._op:
-            op = node._op.replace("\\", "\\\\").replace('"', '\\"')
+            op = _escape(node._op)
             lines.append(f'  {nid}_op [label="{op}"];')
             lines.append(f"  {nid}_op -> {nid};")
             for child in node._prev:

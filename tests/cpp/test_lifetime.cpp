@@ -1,6 +1,8 @@
 // Reference counting and slot reuse (DESIGN invariants 1-3).
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "arenagrad/value.hpp"
 
 using namespace arenagrad;
@@ -89,3 +91,25 @@ TEST(Lifetime, LabelsAreDroppedWithTheirNode) {
 }
 
 TEST(Lifetime, NodeRecordIsCompact) { EXPECT_LE(sizeof(Node), 64u); }
+
+// ~Value is noexcept, so freeing must be too, and must not allocate (issue 13,
+// defect 12: a growing worklist threw std::bad_alloc there under memory pressure).
+static_assert(noexcept(std::declval<Arena&>().release(Index{0})), "release must not throw");
+
+TEST(Lifetime, FreeingAWideCombLeavesNothingAndReusesEverySlot) {
+  // 1.0 + x: the constant is the first child and the chain the second, so every
+  // freed node leaves a leaf still to visit: the worst case for a worklist.
+  Arena arena;
+  {
+    Value x(0.0, arena);
+    for (int i = 0; i < 100000; ++i) x = 1.0 + x;
+    EXPECT_EQ(arena.stats().live, 200001u);
+  }
+  EXPECT_EQ(arena.stats().live, 0u);
+  const std::size_t capacity = arena.stats().capacity;
+  {
+    Value y(0.0, arena);
+    for (int i = 0; i < 100000; ++i) y = y + 1.0;
+  }
+  EXPECT_EQ(arena.stats().capacity, capacity);
+}

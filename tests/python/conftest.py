@@ -6,6 +6,21 @@ import math
 from typing import Callable, Sequence
 
 import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+# One set of hypothesis settings for every property test: reproducible runs, no
+# example database, no deadline (graphs vary in size). No Phase.explain: it imports
+# libcst, whose mypy_extensions import warns, and warnings are errors here, which
+# would hide the real failure. Tests set only max_examples.
+settings.register_profile(
+    "arenagrad",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("arenagrad")
 
 
 def numeric_gradient(f: Callable[[Sequence[float]], float], x: Sequence[float]) -> list[float]:

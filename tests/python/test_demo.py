@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import shutil
 import subprocess
 import sys
 
+import golden
 import pytest
 from arenagrad import demo
 from arenagrad.demo import DemoConfig
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def graphviz_works() -> bool:
-    try:
-        import graphviz  # noqa: F401
-    except ImportError:
-        return False
-    return shutil.which("dot") is not None
 
 
 def assert_png(path):
@@ -46,7 +38,7 @@ def test_demo_end_to_end_through_the_cli(tmp_path):
     assert "training wall time:" in text
     assert_png(out / "loss.png")
     assert_png(out / "decision_boundary.png")
-    if graphviz_works():
+    if golden.graphviz_works():
         assert (out / "graph.svg").read_text().lstrip().startswith("<?xml")
     else:
         assert "skipped graph.svg" in text

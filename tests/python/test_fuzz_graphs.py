@@ -19,7 +19,7 @@ import arenagrad
 import pytest
 from arenagrad import Value
 from fuzz_dags import Chooser, Graph, finite_difference, generate, output, run
-from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 BUDGET = max(2, int(os.environ.get("ARENAGRAD_FUZZ_EXAMPLES", "2000")))
@@ -28,16 +28,8 @@ SEMANTICS_SHARE = BUDGET - GRADIENT_SHARE
 
 
 def fuzz_settings(examples: int) -> settings:
-    return settings(
-        max_examples=examples,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        # No Phase.explain: it imports libcst, whose mypy_extensions import warns,
-        # and warnings are errors here, which would hide the real failure.
-        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    # The rest of the settings are the suite's profile (conftest.py).
+    return settings(max_examples=examples)
 
 
 class HypothesisChooser(Chooser):

@@ -14,9 +14,6 @@ import itertools
 import math
 import operator
 import pickle
-import subprocess
-import sys
-import textwrap
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -24,6 +21,7 @@ import arenagrad
 import numpy as np
 import pytest
 from arenagrad import Value
+from child_cases import run_cases
 
 
 class FloatRaises:
@@ -374,28 +372,22 @@ UNINITIALISED_USES = ["repr(u)", "u.data", "u.grad", "u.label", "u._prev", "u._o
 
 
 def test_value_made_by_new_without_init_raises_instead_of_crashing() -> None:
-    # Core issue: Value.__new__(Value) (what pickle and copy call first) yields an
-    # object whose C++ part was never constructed. Operands are checked (as_value
-    # raises TypeError), but methods and properties on such a `self` read garbage
-    # and the interpreter segfaults (pybind11 issue #6153). Each use runs in a child
-    # process so a crash fails this test instead of killing the whole run.
-    crashed = {}
-    for use in UNINITIALISED_USES:
-        script = textwrap.dedent(
-            f"""
-            from arenagrad import Value
+    # Value.__new__(Value) (what pickle and copy call first) yields an object whose
+    # C++ part was never constructed; every use must raise, not read it. The uses
+    # run in child interpreters (one for all, a new one after any crash).
+    cases = {
+        use: f"""
             u = Value.__new__(Value)
             try:
                 {use}
             except (TypeError, ValueError, RuntimeError) as error:
-                print("raised", type(error).__name__)
+                result = "raised " + type(error).__name__
             else:
-                print("no error")
-            """
-        )
-        child = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
-        )
-        if child.returncode != 0 or not child.stdout.startswith("raised"):
-            crashed[use] = (child.returncode, child.stdout.strip())
+                result = "no error"
+        """
+        for use in UNINITIALISED_USES
+    }
+    outcomes = run_cases("from arenagrad import Value", cases)
+    crashed = {use: got for use, got in outcomes.items()
+               if got[0] != "ok" or not got[1].startswith("'raised")}
     assert not crashed, f"no clean exception for: {crashed}"

@@ -14,7 +14,7 @@ import os
 import pytest
 from arenagrad import Value
 from fuzz_dags import Chooser, generate, output
-from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
@@ -34,14 +34,7 @@ class HypothesisChooser(Chooser):
         return self._data.draw(st.floats(lo, hi, allow_nan=False))
 
 
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@settings(max_examples=EXAMPLES)  # the rest: the suite's profile (conftest.py)
 @given(st.data())
 def test_gradients_match_torch_float64(data: st.DataObject) -> None:
     graph = generate(HypothesisChooser(data))
