@@ -33,8 +33,8 @@ Operand operand_of(py::handle h, const char* what, std::size_t index) {
   if (real_number(h, x)) return Operand::number(x);
   std::string where = what;
   if (index != static_cast<std::size_t>(-1)) where += "[" + std::to_string(index) + "]";
-  throw py::type_error(where + " must be a Value or a real number, not '" + type_name(h) +
-                       "'");
+  throw py::type_error(where + " must be a Value or a real number, not '" +
+                       type_name(h) + "'");
 }
 
 // A 1-d buffer of doubles (a numpy float64 row) read directly; false if `h` exports
@@ -52,7 +52,8 @@ bool read_double_buffer(py::handle h, const char* what, std::vector<Operand>& ou
   }
   const char* base = static_cast<const char*>(view.buf);
   for (py::ssize_t i = 0; i < view.shape[0]; ++i) {
-    out.push_back(Operand::number(*reinterpret_cast<const double*>(base + i * view.strides[0])));
+    out.push_back(
+        Operand::number(*reinterpret_cast<const double*>(base + i * view.strides[0])));
   }
   return true;
 }
@@ -60,7 +61,8 @@ bool read_double_buffer(py::handle h, const char* what, std::vector<Operand>& ou
 // Items that convert without running Python code (Values, floats, ints): a list
 // of them is safe to read by borrowed pointer. False at the first other item, which
 // may run a __float__ that mutates the list or frees what was read.
-bool read_plain_items(PyObject* const* items, py::ssize_t n, std::vector<Operand>& out) {
+bool read_plain_items(PyObject* const* items, py::ssize_t n,
+                      std::vector<Operand>& out) {
   for (py::ssize_t i = 0; i < n; ++i) {
     PyObject* o = items[i];
     if (const Value* v = exact_value(o)) {
@@ -89,13 +91,15 @@ bool read_plain_items(PyObject* const* items, py::ssize_t n, std::vector<Operand
 py::object collect(py::handle seq, const char* what, std::vector<Operand>& out) {
   out.clear();
   if (as_value(seq) != nullptr) {
-    throw py::type_error(std::string(what) + " must be a sequence of Values or numbers, "
+    throw py::type_error(std::string(what) +
+                         " must be a sequence of Values or numbers, "
                          "not a single Value");
   }
   PyObject* o = seq.ptr();
   if (PyList_Check(o)) {
     out.reserve(static_cast<std::size_t>(PyList_GET_SIZE(o)));
-    if (read_plain_items(PySequence_Fast_ITEMS(o), PyList_GET_SIZE(o), out)) return py::none();
+    if (read_plain_items(PySequence_Fast_ITEMS(o), PyList_GET_SIZE(o), out))
+      return py::none();
     out.clear();
   } else if (!PyTuple_Check(o) && read_double_buffer(seq, what, out)) {
     return py::none();
@@ -121,7 +125,8 @@ py::object collect(py::handle seq, const char* what, std::vector<Operand>& out) 
   const py::ssize_t n = PyTuple_GET_SIZE(items.ptr());
   out.reserve(static_cast<std::size_t>(n));
   for (py::ssize_t i = 0; i < n; ++i) {
-    out.push_back(operand_of(PyTuple_GET_ITEM(items.ptr(), i), what, static_cast<std::size_t>(i)));
+    out.push_back(operand_of(PyTuple_GET_ITEM(items.ptr(), i), what,
+                             static_cast<std::size_t>(i)));
   }
   return items;
 }
@@ -160,16 +165,18 @@ py::object vsum(py::handle values, py::handle start) {
 // Binds positional and keyword arguments to `keywords` (two or three names, the
 // last with a default), then runs Impl, turning C++ exceptions into Python ones.
 template <py::object (*Impl)(py::handle, py::handle, py::handle)>
-PyObject* fastcall(const char* name, const char* const* keywords, PyObject* default_last,
-                   PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+PyObject* fastcall(const char* name, const char* const* keywords,
+                   PyObject* default_last, PyObject* const* args, Py_ssize_t nargs,
+                   PyObject* kwnames) {
   const Py_ssize_t given = PyVectorcall_NARGS(nargs);
   const Py_ssize_t arity = keywords[2] == nullptr ? 2 : 3;
   PyObject* slots[3] = {nullptr, nullptr, nullptr};
   slots[arity - 1] = default_last;  // the last parameter has a default
   try {
     if (given > arity) {
-      throw py::type_error(std::string(name) + "() takes at most " + std::to_string(arity) +
-                           " arguments (" + std::to_string(given) + " given)");
+      throw py::type_error(std::string(name) + "() takes at most " +
+                           std::to_string(arity) + " arguments (" +
+                           std::to_string(given) + " given)");
     }
     for (Py_ssize_t i = 0; i < given; ++i) slots[i] = args[i];
     const Py_ssize_t nkw = kwnames == nullptr ? 0 : PyTuple_GET_SIZE(kwnames);
@@ -179,12 +186,12 @@ PyObject* fastcall(const char* name, const char* const* keywords, PyObject* defa
       Py_ssize_t at = 0;
       while (at < arity && std::string(keywords[at]) != key) ++at;
       if (at == arity) {
-        throw py::type_error(std::string(name) + "() got an unexpected keyword argument '" +
-                             key + "'");
+        throw py::type_error(std::string(name) +
+                             "() got an unexpected keyword argument '" + key + "'");
       }
       if (at < given) {
-        throw py::type_error(std::string(name) + "() got multiple values for argument '" +
-                             key + "'");
+        throw py::type_error(std::string(name) +
+                             "() got multiple values for argument '" + key + "'");
       }
       slots[at] = args[given + k];
     }
@@ -210,7 +217,9 @@ PyObject* fastcall(const char* name, const char* const* keywords, PyObject* defa
 }
 
 py::object dot3(py::handle w, py::handle x, py::handle bias) { return dot(w, x, bias); }
-py::object vsum2(py::handle values, py::handle start, py::handle) { return vsum(values, start); }
+py::object vsum2(py::handle values, py::handle start, py::handle) {
+  return vsum(values, start);
+}
 
 PyObject* zero() {
   static PyObject* value = PyFloat_FromDouble(0.0);  // immortal for the process
@@ -220,11 +229,13 @@ PyObject* zero() {
 const char* const kDotKeywords[] = {"weights", "inputs", "bias"};
 const char* const kSumKeywords[] = {"values", "start", nullptr};
 
-PyObject* dot_entry(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+PyObject* dot_entry(PyObject*, PyObject* const* args, Py_ssize_t nargs,
+                    PyObject* kwnames) {
   return fastcall<&dot3>("dot", kDotKeywords, zero(), args, nargs, kwnames);
 }
 
-PyObject* vsum_entry(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+PyObject* vsum_entry(PyObject*, PyObject* const* args, Py_ssize_t nargs,
+                     PyObject* kwnames) {
   return fastcall<&vsum2>("vsum", kSumKeywords, zero(), args, nargs, kwnames);
 }
 

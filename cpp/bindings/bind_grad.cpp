@@ -12,7 +12,9 @@
 namespace arenagrad::bindings {
 namespace {
 
-std::string type_name(py::handle h) { return py::str(py::type::handle_of(h).attr("__name__")); }
+std::string type_name(py::handle h) {
+  return py::str(py::type::handle_of(h).attr("__name__"));
+}
 
 std::vector<Value> values_of(const py::list& items, const char* what) {
   std::vector<Value> out;
@@ -20,8 +22,8 @@ std::vector<Value> values_of(const py::list& items, const char* what) {
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Value* v = as_value(items[i]);
     if (v == nullptr) {
-      throw py::type_error(std::string(what) + "[" + std::to_string(i) + "] must be a Value, not '" +
-                           type_name(items[i]) + "'");
+      throw py::type_error(std::string(what) + "[" + std::to_string(i) +
+                           "] must be a Value, not '" + type_name(items[i]) + "'");
     }
     out.push_back(*v);  // a handle: the node stays alive whatever Python does next
   }
@@ -44,14 +46,15 @@ std::vector<Deriv> seeds_of(const py::list& items) {
   return out;
 }
 
-py::list grad_entry(const py::list& outputs, const py::list& seeds, const py::list& inputs,
-                    bool create_graph) {
+py::list grad_entry(const py::list& outputs, const py::list& seeds,
+                    const py::list& inputs, bool create_graph) {
   const std::vector<Deriv> s = seeds_of(seeds);
   const std::vector<Value> out = values_of(outputs, "outputs");
   const std::vector<Value> in = values_of(inputs, "inputs");
   std::vector<Value> results = grad(out, s, in, create_graph);
   py::list py_results(results.size());
-  for (std::size_t i = 0; i < results.size(); ++i) py_results[i] = wrap_value(std::move(results[i]));
+  for (std::size_t i = 0; i < results.size(); ++i)
+    py_results[i] = wrap_value(std::move(results[i]));
   return py_results;
 }
 
@@ -68,7 +71,8 @@ void bind_grad(py::module_& m) {
   m.def("grad", &grad_entry, py::arg("outputs"), py::arg("seeds"), py::arg("inputs"),
         py::arg("create_graph"),
         "grad(outputs, seeds, inputs, create_graph)\n\n"
-        "d(sum of seed * output) / d input for each input, as Values; arenagrad.grad is the\n"
+        "d(sum of seed * output) / d input for each input, as Values; arenagrad.grad "
+        "is the\n"
         "documented entry point.");
 }
 

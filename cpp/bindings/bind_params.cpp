@@ -21,8 +21,8 @@ std::vector<Index> nodes_of(py::handle params) {
     const Value* v = as_value(items[i]);
     if (v == nullptr) {
       const std::string type = py::str(py::type::handle_of(items[i]).attr("__name__"));
-      throw py::type_error("params[" + std::to_string(i) + "] must be a Value, not '" + type +
-                           "'");
+      throw py::type_error("params[" + std::to_string(i) + "] must be a Value, not '" +
+                           type + "'");
     }
     ids[static_cast<std::size_t>(i)] = v->id();
   }
@@ -33,7 +33,8 @@ std::vector<Index> nodes_of(py::handle params) {
 
 void bind_params(py::module_& m) {
   m.def(
-      "zero_grads", [](py::handle params) { zero_grads(default_arena(), nodes_of(params)); },
+      "zero_grads",
+      [](py::handle params) { zero_grads(default_arena(), nodes_of(params)); },
       py::arg("params"), "Sets every Value's grad to 0.0.");
   m.def(
       "sgd_step",

@@ -53,17 +53,19 @@ struct PendingTrace {
 };
 
 py::object results(const Trace& trace, const std::shared_ptr<Run>& run) {
-  if (trace.shape == ResultShape::Single) return py::cast(CompiledValue(run->output(0), run, 0));
+  if (trace.shape == ResultShape::Single)
+    return py::cast(CompiledValue(run->output(0), run, 0));
   const std::size_t n = run->output_count();
   py::list outs(n);
-  for (std::size_t k = 0; k < n; ++k) outs[k] = py::cast(CompiledValue(run->output(k), run, k));
+  for (std::size_t k = 0; k < n; ++k)
+    outs[k] = py::cast(CompiledValue(run->output(k), run, k));
   if (trace.shape == ResultShape::List) return std::move(outs);
   return py::tuple(outs);
 }
 
 [[noreturn]] void bad_result(const std::string& what) {
-  throw py::type_error("a compiled function must return a Value or a tuple/list of Values, " +
-                       what);
+  throw py::type_error(
+      "a compiled function must return a Value or a tuple/list of Values, " + what);
 }
 
 // The output nodes of what the traced function returned, and its shape.
@@ -73,7 +75,8 @@ ResultShape read_result(py::handle result, std::vector<Index>& outputs) {
     return ResultShape::Single;
   }
   const bool tuple = PyTuple_Check(result.ptr()) != 0;
-  if (!tuple && PyList_Check(result.ptr()) == 0) bad_result("not '" + type_name(result) + "'");
+  if (!tuple && PyList_Check(result.ptr()) == 0)
+    bad_result("not '" + type_name(result) + "'");
   // A list copy of the items: ours to read, whatever the function keeps doing.
   const py::list items(py::reinterpret_borrow<py::object>(result));
   for (py::handle item : items) {
@@ -81,7 +84,8 @@ ResultShape read_result(py::handle result, std::vector<Index>& outputs) {
     if (v == nullptr) bad_result("but the result holds a '" + type_name(item) + "'");
     outputs.push_back(v->id());
   }
-  if (outputs.empty()) throw py::type_error("a compiled function must return at least one Value");
+  if (outputs.empty())
+    throw py::type_error("a compiled function must return at least one Value");
   return tuple ? ResultShape::Tuple : ResultShape::List;
 }
 
@@ -91,8 +95,9 @@ ResultShape read_result(py::handle result, std::vector<Index>& outputs) {
   arena.retain(e.node());
   const py::object node = wrap_value(Value::adopt(arena, e.node()));
   const std::string symbol = py::str(node.attr("_op"));
-  throw py::type_error("compile cannot trace the op '" + symbol +
-                       "': it is defined in Python, and replay runs only the core's op table");
+  throw py::type_error(
+      "compile cannot trace the op '" + symbol +
+      "': it is defined in Python, and replay runs only the core's op table");
 }
 
 class CompiledFunction {
@@ -161,9 +166,11 @@ CompiledFunction& function_of(py::handle self) {
     throw py::type_error("this method needs a compiled function as self");
   }
   auto* inst = reinterpret_cast<py::detail::instance*>(self.ptr());
-  auto v_h = inst->get_value_and_holder(py::detail::get_type_info(typeid(CompiledFunction)));
+  auto v_h =
+      inst->get_value_and_holder(py::detail::get_type_info(typeid(CompiledFunction)));
   if (!v_h.holder_constructed()) {
-    throw py::type_error("compiled function was not initialised: use arenagrad.compile(fn)");
+    throw py::type_error(
+        "compiled function was not initialised: use arenagrad.compile(fn)");
   }
   return *v_h.value_ptr<CompiledFunction>();
 }
@@ -178,11 +185,13 @@ void bind_program(py::module_& m) {
       "parameters and argument Values.");
   compiled_value_type = reinterpret_cast<PyTypeObject*>(compiled.ptr());
   compiled
-      .def("backward", [](py::handle self) { compiled_of(self).backward(); },
-           "Sets this value's grad to 1 and adds d(self)/d(leaf) to every parameter and "
-           "argument Value's grad, as Value.backward() does for a dynamic graph.")
-      .def("_backward", [](py::handle self) { compiled_of(self).local_backward(); },
-           "Sweeps this value's current grad through the whole program into its leaves.")
+      .def(
+          "backward", [](py::handle self) { compiled_of(self).backward(); },
+          "Sets this value's grad to 1 and adds d(self)/d(leaf) to every parameter and "
+          "argument Value's grad, as Value.backward() does for a dynamic graph.")
+      .def(
+          "_backward", [](py::handle self) { compiled_of(self).local_backward(); },
+          "Sweeps this value's current grad through the whole program into its leaves.")
       .def(
           "__reduce_ex__",
           [](py::handle self, py::handle) {
@@ -210,7 +219,9 @@ void bind_program(py::module_& m) {
       .def(py::init<>())
       .def(
           "_call",
-          [](py::handle self, const py::tuple& args) { return function_of(self).call(args); },
+          [](py::handle self, const py::tuple& args) {
+            return function_of(self).call(args);
+          },
           "Replays the program for these arguments' structure, or returns a "
           "_PendingTrace if there is none yet.")
       .def(
@@ -220,13 +231,16 @@ void bind_program(py::module_& m) {
           },
           "Records the graph behind `result`, traced on pending.arguments, and replays "
           "the pending call.")
-      .def("clear", [](py::handle self) { function_of(self).clear(); },
-           "Forgets every traced program.")
+      .def(
+          "clear", [](py::handle self) { function_of(self).clear(); },
+          "Forgets every traced program.")
       .def_property_readonly(
-          "trace_count", [](py::handle self) { return function_of(self).trace_count(); },
+          "trace_count",
+          [](py::handle self) { return function_of(self).trace_count(); },
           "Programs currently cached (one per argument structure).")
       .def_property_readonly(
-          "program_stats", [](py::handle self) { return function_of(self).last_program_stats(); },
+          "program_stats",
+          [](py::handle self) { return function_of(self).last_program_stats(); },
           "Sizes of the most recently used program.");
 }
 

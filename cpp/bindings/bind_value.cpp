@@ -19,7 +19,9 @@ Value& self_of(py::handle self) {
   return const_cast<Value&>(*v);
 }
 
-py::object not_implemented() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
+py::object not_implemented() {
+  return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+}
 
 py::object wrap(Value&& v) { return wrap_value(std::move(v)); }
 
@@ -47,7 +49,8 @@ py::tuple children(const Value& v) {
 }  // namespace
 
 void bind_value(py::module_& m) {
-  py::class_<Value> cls(m, "Value", value_class_doc, py::custom_type_setup(&setup_value_type));
+  py::class_<Value> cls(m, "Value", value_class_doc,
+                        py::custom_type_setup(&setup_value_type));
   value_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
   install_value_object_hooks(cls);
   // Users meet it as arenagrad.Value (pickles and error messages say so too).
@@ -58,13 +61,13 @@ void bind_value(py::module_& m) {
   // Value made by Value.__new__ (never initialised) to a member function as a
   // null pointer.
   cls.def_property(
-          "data", [](py::handle self) { return self_of(self).data(); },
-          [](py::handle self, py::handle x) {
-            Value& v = self_of(self);
-            v.set_data(require_real(x, "Value.data"));
-            v.arena().set_integral(v.id(), PyLong_CheckExact(x.ptr()));
-          },
-          "The number this node holds (the forward value).")
+         "data", [](py::handle self) { return self_of(self).data(); },
+         [](py::handle self, py::handle x) {
+           Value& v = self_of(self);
+           v.set_data(require_real(x, "Value.data"));
+           v.arena().set_integral(v.id(), PyLong_CheckExact(x.ptr()));
+         },
+         "The number this node holds (the forward value).")
       .def_property(
           "grad", [](py::handle self) { return self_of(self).grad(); },
           [](py::handle self, py::handle x) {
@@ -106,8 +109,9 @@ void bind_value(py::module_& m) {
              if (const Value* v = as_value(other)) return py::bool_(v->id() != id);
              return not_implemented();
            })
-      .def("__hash__", [](py::handle self) { return static_cast<py::ssize_t>(self_of(self).id()); })
-      ;
+      .def("__hash__", [](py::handle self) {
+        return static_cast<py::ssize_t>(self_of(self).id());
+      });
   // Operators, math methods, comparisons and conversions: bind_ops.cpp, whose
   // bind_ops() then writes the text signatures of every method.
 }

@@ -49,9 +49,10 @@ double require_real(py::handle h, const char* what) {
   double x = 0.0;
   if (real_number(h, x)) return x;
   const std::string type = py::str(py::type::handle_of(h).attr("__name__"));
-  throw py::type_error(std::string(what) +
-                       " must be a real number (int, float or a type with __float__), not '" +
-                       type + "'");
+  throw py::type_error(
+      std::string(what) +
+      " must be a real number (int, float or a type with __float__), not '" + type +
+      "'");
 }
 
 std::string require_str(py::handle h, const char* what) {

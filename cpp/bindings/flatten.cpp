@@ -23,8 +23,10 @@ std::string type_name(py::handle h) {
 
 [[noreturn]] void unsupported(py::handle h) {
   throw py::type_error(
-      "compiled function arguments must be Values, real numbers, lists/tuples of them or "
-      "numeric arrays, not '" + type_name(h) + "'");
+      "compiled function arguments must be Values, real numbers, lists/tuples of them "
+      "or "
+      "numeric arrays, not '" +
+      type_name(h) + "'");
 }
 
 // numpy.ndarray once numpy is imported (never imported here: it is slow to import,
@@ -60,7 +62,8 @@ double half_to_double(std::uint16_t h) {
 
 // How to turn one buffer item into a double.
 struct ItemFormat {
-  char type = 0;      // struct-module code: d f e g, b h i l q n (signed), B H I L Q N ?, ...
+  char type =
+      0;  // struct-module code: d f e g, b h i l q n (signed), B H I L Q N ?, ...
   bool swap = false;  // stored in the other byte order than this machine's
 };
 
@@ -84,7 +87,8 @@ bool parse_format(const char* text, ItemFormat& out) {
 
 double read_item(const char* p, std::size_t size, const ItemFormat& format) {
   unsigned char bytes[32];
-  if (size > sizeof bytes) throw py::type_error("compiled function arguments: array items too wide");
+  if (size > sizeof bytes)
+    throw py::type_error("compiled function arguments: array items too wide");
   std::memcpy(bytes, p, size);
   if (format.swap) std::reverse(bytes, bytes + size);
   const char t = format.type;
@@ -101,7 +105,8 @@ double read_item(const char* p, std::size_t size, const ItemFormat& format) {
     std::memcpy(&h, bytes, 2);
     return half_to_double(h);
   }
-  if (t == '?') return std::any_of(bytes, bytes + size, [](unsigned char c) { return c != 0; });
+  if (t == '?')
+    return std::any_of(bytes, bytes + size, [](unsigned char c) { return c != 0; });
   const bool is_signed = std::strchr("bhilqn", t) != nullptr;
   if (size == 1) return is_signed ? as(std::int8_t{}) : as(std::uint8_t{});
   if (size == 2) return is_signed ? as(std::int16_t{}) : as(std::uint16_t{});
@@ -116,8 +121,9 @@ class Flattener {
 
   void visit(py::handle h) {
     if (++depth_ > kMaxDepth) {
-      PyErr_SetString(PyExc_RecursionError,
-                      "compiled function arguments are nested too deeply (or hold themselves)");
+      PyErr_SetString(
+          PyExc_RecursionError,
+          "compiled function arguments are nested too deeply (or hold themselves)");
       throw py::error_already_set();
     }
     visit_item(h);
@@ -140,7 +146,8 @@ class Flattener {
       const Py_ssize_t n = PyTuple_GET_SIZE(o);
       out_.key.push_back(Arguments::kTuple);
       out_.key.push_back(n);
-      for (Py_ssize_t i = 0; i < n; ++i) visit(PyTuple_GET_ITEM(o, i));  // the tuple holds them
+      for (Py_ssize_t i = 0; i < n; ++i)
+        visit(PyTuple_GET_ITEM(o, i));  // the tuple holds them
       return;
     }
     if (PyUnicode_Check(o) || PyBytes_Check(o) || PyByteArray_Check(o)) unsupported(h);
@@ -157,14 +164,16 @@ class Flattener {
     for (Py_ssize_t i = 0; i < n; ++i) {
       if (i >= PyList_GET_SIZE(list)) changed();
       // Our own reference: a __float__ further down may empty the list.
-      const py::object item = py::reinterpret_borrow<py::object>(PyList_GET_ITEM(list, i));
+      const py::object item =
+          py::reinterpret_borrow<py::object>(PyList_GET_ITEM(list, i));
       visit(item);
     }
     if (PyList_GET_SIZE(list) != n) changed();
   }
 
   [[noreturn]] static void changed() {
-    throw std::runtime_error("a compiled function's argument list changed size while it was read");
+    throw std::runtime_error(
+        "a compiled function's argument list changed size while it was read");
   }
 
   void visit_buffer(py::handle h) {
@@ -180,9 +189,10 @@ class Flattener {
     } release{&view};
     ItemFormat format;
     if (!parse_format(view.format, format)) {
-      throw py::type_error(std::string("compiled function arguments: arrays must hold real "
-                                       "numbers, not '") +
-                           (view.format != nullptr ? view.format : "?") + "' items");
+      throw py::type_error(
+          std::string("compiled function arguments: arrays must hold real "
+                      "numbers, not '") +
+          (view.format != nullptr ? view.format : "?") + "' items");
     }
     const auto size = static_cast<std::size_t>(view.itemsize);
     const char* base = static_cast<const char*>(view.buf);
@@ -217,7 +227,8 @@ class Flattener {
 // Rebuilds one argument from the key at `k`, advancing `k`.
 class Builder {
  public:
-  Builder(const Arguments& flat, std::vector<Value>& leaves) : flat_(flat), leaves_(leaves) {}
+  Builder(const Arguments& flat, std::vector<Value>& leaves)
+      : flat_(flat), leaves_(leaves) {}
 
   py::object build(std::size_t& k) {
     const std::int64_t code = flat_.key.at(k++);
@@ -230,8 +241,9 @@ class Builder {
       return py::tuple(items);
     }
     const auto ndim = static_cast<std::size_t>(flat_.key.at(k++));
-    std::vector<std::int64_t> shape(flat_.key.begin() + static_cast<std::ptrdiff_t>(k),
-                                    flat_.key.begin() + static_cast<std::ptrdiff_t>(k + ndim));
+    std::vector<std::int64_t> shape(
+        flat_.key.begin() + static_cast<std::ptrdiff_t>(k),
+        flat_.key.begin() + static_cast<std::ptrdiff_t>(k + ndim));
     k += ndim;
     if (code == Arguments::kArray) return object_array(shape);
     return nested(shape, 0);
@@ -246,7 +258,8 @@ class Builder {
   py::object nested(const std::vector<std::int64_t>& shape, std::size_t d) {
     py::list items(static_cast<std::size_t>(shape[d]));
     for (std::int64_t i = 0; i < shape[d]; ++i) {
-      items[static_cast<std::size_t>(i)] = d + 1 == shape.size() ? leaf() : nested(shape, d + 1);
+      items[static_cast<std::size_t>(i)] =
+          d + 1 == shape.size() ? leaf() : nested(shape, d + 1);
     }
     return std::move(items);
   }

@@ -197,7 +197,8 @@ void setup_value_type(PyHeapTypeObject* heap_type) {
 }
 
 void install_value_object_hooks(py::handle cls) {
-  value_type_info = py::detail::get_type_info(reinterpret_cast<PyTypeObject*>(cls.ptr()));
+  value_type_info =
+      py::detail::get_type_info(reinterpret_cast<PyTypeObject*>(cls.ptr()));
   pybind_init_instance = value_type_info->init_instance;
   pybind_dealloc = value_type_info->dealloc;
   value_type_info->init_instance = &init_instance;

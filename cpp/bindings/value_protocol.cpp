@@ -48,11 +48,14 @@ py::detail::value_and_holder value_part(PyObject* self) {
 
 Value& value_of(py::handle self) {
   const Value* v = as_value(self);
-  if (v == nullptr) throw py::type_error("this method needs an arenagrad.Value as self");
+  if (v == nullptr)
+    throw py::type_error("this method needs an arenagrad.Value as self");
   return const_cast<Value&>(*v);
 }
 
-std::string type_name(py::handle h) { return py::str(py::type::handle_of(h).attr("__name__")); }
+std::string type_name(py::handle h) {
+  return py::str(py::type::handle_of(h).attr("__name__"));
+}
 
 // Builds the node for an uninitialised instance and makes `self` its object.
 void initialise(PyObject* self, PyObject* data, PyObject* children, PyObject* op,
@@ -65,7 +68,8 @@ void initialise(PyObject* self, PyObject* data, PyObject* children, PyObject* op
   }
   const double x = require_real(data, "Value()");
   const std::string symbol = op != nullptr ? require_str(op, "Value()'s _op") : "";
-  const std::string text = label != nullptr ? require_str(label, "Value()'s label") : "";
+  const std::string text =
+      label != nullptr ? require_str(label, "Value()'s label") : "";
 
   std::vector<Index> kids;
   py::list held;  // keeps Values made by a generator alive until they are children
@@ -80,8 +84,8 @@ void initialise(PyObject* self, PyObject* data, PyObject* children, PyObject* op
       py::object child = py::reinterpret_steal<py::object>(item);
       const Value* c = as_value(child);
       if (c == nullptr) {
-        throw py::type_error("Value()'s _children must be Values, got '" + type_name(child) +
-                             "' (wrap numbers in Value(x) first)");
+        throw py::type_error("Value()'s _children must be Values, got '" +
+                             type_name(child) + "' (wrap numbers in Value(x) first)");
       }
       kids.push_back(c->id());
       held.append(child);
@@ -95,7 +99,8 @@ void initialise(PyObject* self, PyObject* data, PyObject* children, PyObject* op
     if (!PyObject_GC_IsTracked(child.ptr())) PyObject_GC_Track(child.ptr());
   }
   Arena& arena = default_arena();
-  Value value = Value::adopt(arena, kids.empty() ? arena.leaf(x) : arena.custom(x, kids, symbol));
+  Value value =
+      Value::adopt(arena, kids.empty() ? arena.leaf(x) : arena.custom(x, kids, symbol));
   if (!text.empty()) arena.set_label(value.id(), text);
   arena.set_integral(value.id(), PyLong_CheckExact(data));
   v_h.value_ptr() = new Value(std::move(value));
@@ -105,8 +110,9 @@ void initialise(PyObject* self, PyObject* data, PyObject* children, PyObject* op
 PyObject* init_method(PyObject* self, PyObject* args, PyObject* kwargs) noexcept {
   static const char* names[] = {"data", "_children", "_op", "label", nullptr};
   PyObject *data = nullptr, *children = nullptr, *op = nullptr, *label = nullptr;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OOO:Value", const_cast<char**>(names),
-                                   &data, &children, &op, &label)) {
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OOO:Value",
+                                   const_cast<char**>(names), &data, &children, &op,
+                                   &label)) {
     return nullptr;
   }
   try {
@@ -140,8 +146,10 @@ PyObject* setstate_method(PyObject* self, PyObject* state) noexcept {
     if (!PyTuple_Check(state) || PyTuple_GET_SIZE(state) != 3) {
       throw py::value_error("Value state must be a tuple (data, grad, label)");
     }
-    initialise(self, PyTuple_GET_ITEM(state, 0), nullptr, nullptr, PyTuple_GET_ITEM(state, 2));
-    value_of(self).set_grad(require_real(PyTuple_GET_ITEM(state, 1), "Value state's grad"));
+    initialise(self, PyTuple_GET_ITEM(state, 0), nullptr, nullptr,
+               PyTuple_GET_ITEM(state, 2));
+    value_of(self).set_grad(
+        require_real(PyTuple_GET_ITEM(state, 1), "Value state's grad"));
     Py_RETURN_NONE;
   } catch (...) {
     return to_python_error();
@@ -150,7 +158,8 @@ PyObject* setstate_method(PyObject* self, PyObject* state) noexcept {
 
 bool holds_plain_value(py::handle cls) {
   if (!PyType_Check(cls.ptr())) return false;
-  const auto& infos = py::detail::all_type_info(reinterpret_cast<PyTypeObject*>(cls.ptr()));
+  const auto& infos =
+      py::detail::all_type_info(reinterpret_cast<PyTypeObject*>(cls.ptr()));
   for (auto* info : infos) {
     if (info == value_type_info) return true;
   }
@@ -170,22 +179,24 @@ PyObject* reduce_method(PyObject* self, PyObject*) noexcept {
     py::handle cls = py::type::handle_of(self);
     if (!holds_plain_value(cls)) cls = reinterpret_cast<PyObject*>(value_type);
     py::object attrs = py::none();
-    if (PyObject** dict = _PyObject_GetDictPtr(self); dict != nullptr && *dict != nullptr &&
-                                                      PyDict_GET_SIZE(*dict) != 0) {
+    if (PyObject** dict = _PyObject_GetDictPtr(self);
+        dict != nullptr && *dict != nullptr && PyDict_GET_SIZE(*dict) != 0) {
       attrs = py::reinterpret_steal<py::object>(PyDict_Copy(*dict));
       if (!attrs) throw py::error_already_set();
     }
-    py::tuple args = py::make_tuple(cls, v.data(), v.grad(), v.arena().label(v.id()), attrs);
+    py::tuple args =
+        py::make_tuple(cls, v.data(), v.grad(), v.arena().label(v.id()), attrs);
     return py::make_tuple(py::handle(restore_function), args).release().ptr();
   } catch (...) {
     return to_python_error();
   }
 }
 
-py::object restore_value(py::handle cls, py::handle data, py::handle grad, py::handle label,
-                         py::handle attrs) {
+py::object restore_value(py::handle cls, py::handle data, py::handle grad,
+                         py::handle label, py::handle attrs) {
   if (!holds_plain_value(cls)) {
-    throw py::type_error("_restore_value() needs arenagrad.Value or a Python subclass of it");
+    throw py::type_error(
+        "_restore_value() needs arenagrad.Value or a Python subclass of it");
   }
   py::object obj = cls.attr("__new__")(cls);
   if (!PyObject_TypeCheck(obj.ptr(), value_type)) {
@@ -198,16 +209,21 @@ py::object restore_value(py::handle cls, py::handle data, py::handle grad, py::h
 }
 
 PyMethodDef protocol_methods[] = {
-    {"__init__", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&init_method)),
+    {"__init__",
+     reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&init_method)),
      METH_VARARGS | METH_KEYWORDS,
      "__init__($self, /, data, _children=(), _op='', label='')\n--\n\n"
      "micrograd's constructor: a leaf, or with _children an op defined in Python."},
     {"__setstate__", &setstate_method, METH_O,
-     "__setstate__($self, state, /)\n--\n\nRestores an unpickled Value; refused on a live one."},
+     "__setstate__($self, state, /)\n--\n\nRestores an unpickled Value; refused on a "
+     "live one."},
     {"__reduce_ex__", &reduce_method, METH_O,
-     "__reduce_ex__($self, protocol, /)\n--\n\nPickles as a leaf: data, grad, label, attributes."},
-    {"__reduce__", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&reduce_method)),
-     METH_NOARGS, "__reduce__($self, /)\n--\n\nPickles as a leaf: data, grad, label, attributes."},
+     "__reduce_ex__($self, protocol, /)\n--\n\nPickles as a leaf: data, grad, label, "
+     "attributes."},
+    {"__reduce__",
+     reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&reduce_method)),
+     METH_NOARGS,
+     "__reduce__($self, /)\n--\n\nPickles as a leaf: data, grad, label, attributes."},
 };
 
 // A node made by one of arenagrad's ops applies its op-table rule when called
@@ -230,7 +246,8 @@ void set_backward(py::handle self, py::handle rule) {
   if (v.op() != Op::Leaf && v.op() != Op::Custom) {
     throw py::attribute_error(
         std::string("the _backward of a '") + symbol(v.op()) +
-        "' node comes from arenagrad's op table and cannot be replaced; to define an op in "
+        "' node comes from arenagrad's op table and cannot be replaced; to define an "
+        "op in "
         "Python, build its result with Value(data, _children, _op) and set that node's "
         "_backward");
   }
@@ -239,7 +256,8 @@ void set_backward(py::handle self, py::handle rule) {
                          type_name(rule) + "'");
   }
   if (v.arena().handle(v.id()) != self.ptr()) {
-    throw py::type_error("_backward can only be set through the node's own Value object");
+    throw py::type_error(
+        "_backward can only be set through the node's own Value object");
   }
   set_rule(self.ptr(), v.id(), rule);
 }
@@ -249,16 +267,19 @@ void set_backward(py::handle self, py::handle rule) {
 void def_value_protocol(py::module_& m, py::class_<Value>& cls) {
   auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
   for (PyMethodDef& def : protocol_methods) {
-    py::object method = py::reinterpret_steal<py::object>(PyDescr_NewMethod(type, &def));
+    py::object method =
+        py::reinterpret_steal<py::object>(PyDescr_NewMethod(type, &def));
     if (!method) throw py::error_already_set();
     cls.attr(def.ml_name) = method;
   }
-  m.def("_restore_value", &restore_value, "Rebuilds a pickled or copied Value (internal).");
+  m.def("_restore_value", &restore_value,
+        "Rebuilds a pickled or copied Value (internal).");
   restore_function = py::object(m.attr("_restore_value")).release().ptr();
-  local_rule = py::cpp_function([](py::handle self) { value_of(self).local_backward(); },
-                                py::name("_backward"))
-                   .release()
-                   .ptr();
+  local_rule =
+      py::cpp_function([](py::handle self) { value_of(self).local_backward(); },
+                       py::name("_backward"))
+          .release()
+          .ptr();
   no_rule = py::cpp_function([]() {}, py::name("_backward")).release().ptr();
   // A pybind11 function (not a plain method like __init__) so that CompiledValue
   // can define its own backward over it.
@@ -267,10 +288,11 @@ void def_value_protocol(py::module_& m, py::class_<Value>& cls) {
     const Value& v = value_of(self);
     return py::make_tuple(v.data(), v.grad(), v.arena().label(v.id()));
   });
-  cls.def_property("_backward", &get_backward, &set_backward,
-                   "This node's local rule, a function of no arguments: it adds grad * "
-                   "d(self)/d(operand) to each operand's grad. Assignable on Values made by "
-                   "Value(...) (ops defined in Python); fixed for arenagrad's own ops.");
+  cls.def_property(
+      "_backward", &get_backward, &set_backward,
+      "This node's local rule, a function of no arguments: it adds grad * "
+      "d(self)/d(operand) to each operand's grad. Assignable on Values made by "
+      "Value(...) (ops defined in Python); fixed for arenagrad's own ops.");
 }
 
 namespace {
@@ -287,21 +309,28 @@ const Signature signatures[] = {
      "node it depends on, running Python-defined rules in the same reverse\n"
      "topological order (leaves accumulate, interior nodes hold this pass)."},
     {"__getstate__", "__getstate__($self, /)\n--\n\n(data, grad, label)."},
-    {"__repr__", "__repr__($self, /)\n--\n\nValue(data=..., grad=...), as micrograd prints it."},
+    {"__repr__",
+     "__repr__($self, /)\n--\n\nValue(data=..., grad=...), as micrograd prints it."},
     {"__eq__", "__eq__($self, other, /)\n--\n\nTrue when other is the same node."},
     {"__ne__", "__ne__($self, other, /)\n--\n\nTrue when other is a different node."},
-    {"__hash__", "__hash__($self, /)\n--\n\nHash of the node (Values work in sets and dicts)."},
-    {"__add__", "__add__($self, other, /)\n--\n\nself + other (a Value or a real number)."},
-    {"__sub__", "__sub__($self, other, /)\n--\n\nself - other (a Value or a real number)."},
-    {"__mul__", "__mul__($self, other, /)\n--\n\nself * other (a Value or a real number)."},
+    {"__hash__",
+     "__hash__($self, /)\n--\n\nHash of the node (Values work in sets and dicts)."},
+    {"__add__",
+     "__add__($self, other, /)\n--\n\nself + other (a Value or a real number)."},
+    {"__sub__",
+     "__sub__($self, other, /)\n--\n\nself - other (a Value or a real number)."},
+    {"__mul__",
+     "__mul__($self, other, /)\n--\n\nself * other (a Value or a real number)."},
     {"__truediv__",
      "__truediv__($self, other, /)\n--\n\nself / other; ZeroDivisionError for 0."},
     {"__radd__", "__radd__($self, other, /)\n--\n\nother + self, other a real number."},
     {"__rsub__", "__rsub__($self, other, /)\n--\n\nother - self, other a real number."},
     {"__rmul__", "__rmul__($self, other, /)\n--\n\nother * self, other a real number."},
-    {"__rtruediv__", "__rtruediv__($self, other, /)\n--\n\nother / self, other a real number."},
+    {"__rtruediv__",
+     "__rtruediv__($self, other, /)\n--\n\nother / self, other a real number."},
     {"__pow__",
-     "__pow__($self, exponent, modulo=None, /)\n--\n\nself ** exponent (a Value or a real "
+     "__pow__($self, exponent, modulo=None, /)\n--\n\nself ** exponent (a Value or a "
+     "real "
      "number)."},
     {"__rpow__", "__rpow__($self, base, /)\n--\n\nbase ** self, base a real number."},
     {"__neg__", "__neg__($self, /)\n--\n\n-self."},

@@ -9,7 +9,7 @@ namespace arenagrad {
 
 Index Arena::grow() {
   if (nodes_.size() == nodes_.capacity()) reserve_more(1);
-  nodes_.emplace_back();     // within capacity now: cannot throw
+  nodes_.emplace_back();        // within capacity now: cannot throw
   handles_.push_back(nullptr);  // likewise (reserve_more sizes both)
   return static_cast<Index>(nodes_.size() - 1);
 }
@@ -28,7 +28,8 @@ void Arena::reserve_more(std::size_t count) {
   nodes_.reserve(capacity);
 }
 
-Index Arena::custom(double data, const std::vector<Index>& children, std::string symbol) {
+Index Arena::custom(double data, const std::vector<Index>& children,
+                    std::string symbol) {
   CustomNode record{children, std::move(symbol)};
   // Room for every edge this node may later drop, before anything is retained.
   if (dropped_.capacity() < held_edges_ + children.size()) {

@@ -7,7 +7,8 @@ namespace arenagrad {
 namespace {
 
 std::string number(double x) {
-  if (x == 0.0 && std::signbit(x)) return "-0.0";  // to_chars's "-0" reads as the integer 0
+  if (x == 0.0 && std::signbit(x))
+    return "-0.0";  // to_chars's "-0" reads as the integer 0
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), x);
   return ec == std::errc() ? std::string(buf, end) : std::string("?");
@@ -15,10 +16,14 @@ std::string number(double x) {
 
 const char* fault_text(Fault fault) {
   switch (fault) {
-    case Fault::ZeroDivision: return "division by zero";
-    case Fault::Domain: return "math domain error";
-    case Fault::Overflow: return "math range error (result too large)";
-    case Fault::None: break;
+    case Fault::ZeroDivision:
+      return "division by zero";
+    case Fault::Domain:
+      return "math domain error";
+    case Fault::Overflow:
+      return "math range error (result too large)";
+    case Fault::None:
+      break;
   }
   return "no error";
 }
@@ -33,7 +38,8 @@ std::string operand(double x) {
 std::string describe(Op op, double a, double b, double k) {
   switch (arity(op)) {
     case 2:
-      if (op == Op::Clamp) return "clamp(" + number(a) + ", lo=" + number(k) + ", hi=" + number(b) + ")";
+      if (op == Op::Clamp)
+        return "clamp(" + number(a) + ", lo=" + number(k) + ", hi=" + number(b) + ")";
       if (info(op).kind != Api::Operator) {  // a named function: atan2(y, x)
         return std::string(symbol(op)) + "(" + number(a) + ", " + number(b) + ")";
       }
@@ -42,7 +48,8 @@ std::string describe(Op op, double a, double b, double k) {
       if (op == Op::PowConst) return operand(a) + " ** " + operand(k);
       if (op == Op::Neg) return "-" + number(a);
       return std::string(symbol(op)) + "(" + number(a) + ")";
-    default: return number(a);
+    default:
+      return number(a);
   }
 }
 

@@ -18,7 +18,9 @@ struct NumberAlgebra {
   Arena& arena;
 
   Adjoint zero() const { return 0.0; }
-  Adjoint seed(const Deriv& s) const { return s.is_constant() ? s.constant() : s.node().data(); }
+  Adjoint seed(const Deriv& s) const {
+    return s.is_constant() ? s.constant() : s.node().data();
+  }
   void add_seed(Adjoint& acc, const Adjoint& s) const { acc += s; }
 
   // Backward's `child.grad += node.grad * partial`, both partials from the table.
@@ -127,7 +129,8 @@ class GradientSweep {
   GradientSweep(Arena& arena, bool create_graph)
       : arena_(arena), visit_(arena.next_stamp()), create_graph_(create_graph) {}
 
-  std::vector<Value> run(const std::vector<Value>& outputs, const std::vector<Deriv>& seeds,
+  std::vector<Value> run(const std::vector<Value>& outputs,
+                         const std::vector<Deriv>& seeds,
                          const std::vector<Value>& inputs, bool create_graph);
 
   // Pass 1: which nodes the sweep visits, and how many edges reach each from such
@@ -141,23 +144,25 @@ class GradientSweep {
   // Python-defined ops (appended after the table) have no rule written in ops.
   void refuse_custom(Op op) const {
     if (static_cast<int>(op) < kOpCount) return;
-    throw NotDifferentiable(std::string("grad") + (create_graph_ ? "(create_graph=True)" : "()") +
+    throw NotDifferentiable(std::string("grad") +
+                            (create_graph_ ? "(create_graph=True)" : "()") +
                             " cannot differentiate through the Python-defined op '" +
                             symbol(op) + "': its rule is Python code; use backward()");
   }
 
   template <class Algebra>
   std::vector<Value> sweep(const Algebra& algebra, const std::vector<Value>& outputs,
-                           const std::vector<Deriv>& seeds, const std::vector<Value>& inputs);
+                           const std::vector<Deriv>& seeds,
+                           const std::vector<Value>& inputs);
 
  private:
   struct Slot {
     Index node;
     std::uint32_t pending = 0;  // parents (that lead to an input) yet to pass down
     bool input = false;
-    bool expanded = false;      // pass 1 has pushed its children
-    bool needed = false;        // an input, or a child leads to one
-    bool queued = false;        // pass 2 has pushed it
+    bool expanded = false;  // pass 1 has pushed its children
+    bool needed = false;    // an input, or a child leads to one
+    bool queued = false;    // pass 2 has pushed it
   };
 
   std::uint32_t slot_of(Index i) {
@@ -262,7 +267,8 @@ void GradientSweep::mark_pruned(const std::vector<Value>& outputs) {
 }
 
 template <class Algebra>
-std::vector<Value> GradientSweep::sweep(const Algebra& algebra, const std::vector<Value>& outputs,
+std::vector<Value> GradientSweep::sweep(const Algebra& algebra,
+                                        const std::vector<Value>& outputs,
                                         const std::vector<Deriv>& seeds,
                                         const std::vector<Value>& inputs) {
   std::vector<typename Algebra::Adjoint> adjoint(slots_.size(), algebra.zero());
@@ -275,7 +281,8 @@ std::vector<Value> GradientSweep::sweep(const Algebra& algebra, const std::vecto
   // Roots no other output reaches start the sweep; the first output is popped first.
   for (std::size_t o = outputs.size(); o-- > 0;) {
     const long s = find(outputs[o].id());
-    if (s < 0 || !slots_[s].needed || slots_[s].pending != 0 || slots_[s].queued) continue;
+    if (s < 0 || !slots_[s].needed || slots_[s].pending != 0 || slots_[s].queued)
+      continue;
     if (arena_.op(outputs[o].id()) == Op::Leaf) continue;
     slots_[s].queued = true;
     stack_.push_back(static_cast<Index>(s));
@@ -299,26 +306,30 @@ std::vector<Value> GradientSweep::sweep(const Algebra& algebra, const std::vecto
       if (c < 0 || arena_.op(slots_[c].node) == Op::Leaf) continue;
       if (--slots_[c].pending == 0) stack_.push_back(static_cast<Index>(c));
     }
-    if (!slots_[s].input) adjoint[s] = algebra.zero();  // done with it: free its node early
+    if (!slots_[s].input)
+      adjoint[s] = algebra.zero();  // done with it: free its node early
   }
 
   std::vector<Value> results;
   results.reserve(inputs.size());
-  for (const Value& in : inputs) results.push_back(algebra.result(adjoint[find(in.id())]));
+  for (const Value& in : inputs)
+    results.push_back(algebra.result(adjoint[find(in.id())]));
   return results;
 }
 
-
-std::vector<Value> grad(const std::vector<Value>& outputs, const std::vector<Deriv>& seeds,
+std::vector<Value> grad(const std::vector<Value>& outputs,
+                        const std::vector<Deriv>& seeds,
                         const std::vector<Value>& inputs, bool create_graph) {
   if (outputs.empty()) throw std::invalid_argument("grad() needs at least one output");
   if (seeds.size() != outputs.size()) {
-    throw std::invalid_argument("grad() got " + std::to_string(seeds.size()) + " seeds for " +
-                                std::to_string(outputs.size()) + " outputs");
+    throw std::invalid_argument("grad() got " + std::to_string(seeds.size()) +
+                                " seeds for " + std::to_string(outputs.size()) +
+                                " outputs");
   }
   Arena& arena = outputs.front().arena();
   auto same_arena = [&](const Value& v) {
-    if (&v.arena() != &arena) throw std::invalid_argument("grad(): values from different arenas");
+    if (&v.arena() != &arena)
+      throw std::invalid_argument("grad(): values from different arenas");
   };
   for (const Value& v : outputs) same_arena(v);
   for (const Value& v : inputs) same_arena(v);
@@ -331,7 +342,8 @@ std::vector<Value> grad(const std::vector<Value>& outputs, const std::vector<Der
 
 std::vector<Value> GradientSweep::run(const std::vector<Value>& outputs,
                                       const std::vector<Deriv>& seeds,
-                                      const std::vector<Value>& inputs, bool create_graph) {
+                                      const std::vector<Value>& inputs,
+                                      bool create_graph) {
   slots_.reserve(arena_.nodes_.size() < 1024 ? arena_.nodes_.size() : 1024);
   mark_inputs(inputs);
   if (create_graph) {

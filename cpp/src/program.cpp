@@ -58,7 +58,8 @@ Program::Program(Arena& arena, const std::vector<Index>& outputs,
 // Step 1: every node the outputs reach, children before parents. Each output's
 // order, skipping nodes already placed, is still topological.
 std::vector<Index> Program::order_nodes(const std::vector<Index>& outputs) {
-  if (outputs.empty()) throw std::invalid_argument("arenagrad: a program needs an output");
+  if (outputs.empty())
+    throw std::invalid_argument("arenagrad: a program needs an output");
   std::vector<Index> order = arena_.topological_order(outputs[0]);
   if (outputs.size() > 1) {
     std::unordered_set<Index> placed(order.begin(), order.end());
@@ -68,7 +69,8 @@ std::vector<Index> Program::order_nodes(const std::vector<Index>& outputs) {
       }
     }
   }
-  if (order.size() >= kUnbound - 2) throw std::length_error("arenagrad: program too large");
+  if (order.size() >= kUnbound - 2)
+    throw std::length_error("arenagrad: program too large");
   for (Index i : order) {
     if (!is_table_op(arena_.op(i))) throw UntraceableNode(i);
   }
@@ -88,7 +90,8 @@ void Program::find_chains(const std::vector<Index>& order) {
     if (arity(n.op) == 1) {
       const Node& operand = arena_.node(n.child[0]);
       if (operand.op == Op::Add && operand.refs == 1 &&
-          (absorbed_.count(operand.child[0]) != 0 || absorbed_.count(operand.child[1]) != 0)) {
+          (absorbed_.count(operand.child[0]) != 0 ||
+           absorbed_.count(operand.child[1]) != 0)) {
         finished_.insert(n.child[0]);
       }
     }
@@ -101,7 +104,8 @@ void Program::find_chains(const std::vector<Index>& order) {
 }
 
 // Step 3: leaves first, then the steps' results; absorbed nodes get no slot.
-void Program::assign_slots(const std::vector<Index>& order, const std::vector<Index>& outputs) {
+void Program::assign_slots(const std::vector<Index>& order,
+                           const std::vector<Index>& outputs) {
   std::uint32_t leaves = 0;
   for (Index i : order) leaves += arena_.op(i) == Op::Leaf ? 1 : 0;
   slot_of_.reserve(order.size());
@@ -161,7 +165,8 @@ void Program::classify_leaves(const std::vector<Index>& order) {
 void Program::emit_steps(const std::vector<Index>& order) {
   for (Index i : order) {
     const Node& n = arena_.node(i);
-    if (n.op == Op::Leaf || absorbed_.count(i) != 0 || finished_.count(i) != 0) continue;
+    if (n.op == Op::Leaf || absorbed_.count(i) != 0 || finished_.count(i) != 0)
+      continue;
     if (arity(n.op) == 1 && finished_.count(n.child[0]) != 0) {
       emit_chain(n.child[0]);
       code_.back().finish = n.op;
@@ -174,7 +179,8 @@ void Program::emit_steps(const std::vector<Index>& order) {
       emit_chain(i);
       continue;
     }
-    Instruction in{n.op, false, slot_of_.at(n.child[0]), scratch_slot_, 0, n.k, Op::Leaf};
+    Instruction in{n.op, false,   slot_of_.at(n.child[0]), scratch_slot_, 0,
+                   n.k,  Op::Leaf};
     if (n.child[1] != kNoNode) in.b = slot_of_.at(n.child[1]);
     code_.push_back(in);
   }
@@ -199,7 +205,8 @@ void Program::emit_chain(Index last_add) {
     const Index right = add.child[1];
     if (absorbed_.count(right) != 0) {
       const Node& product = arena_.node(right);
-      terms_.push_back(Term{slot_of_.at(product.child[0]), slot_of_.at(product.child[1])});
+      terms_.push_back(
+          Term{slot_of_.at(product.child[0]), slot_of_.at(product.child[1])});
     } else {
       terms_.push_back(Term{slot_of_.at(right), one_slot_});
     }
@@ -207,17 +214,23 @@ void Program::emit_chain(Index last_add) {
     link = add.child[0];
   }
   std::reverse(terms_.begin() + static_cast<std::ptrdiff_t>(first), terms_.end());
-  Instruction in{Op::Add, true, slot_of_.at(arena_.node(link).child[0]),
+  Instruction in{Op::Add,
+                 true,
+                 slot_of_.at(arena_.node(link).child[0]),
                  static_cast<std::uint32_t>(first),
-                 static_cast<std::uint32_t>(terms_.size() - first), 0.0, Op::Leaf};
+                 static_cast<std::uint32_t>(terms_.size() - first),
+                 0.0,
+                 Op::Leaf};
   in.dense = true;
   for (std::size_t c = first + 1; c < terms_.size(); ++c) {
-    in.dense = in.dense && terms_[c].t == terms_[c - 1].t + 1 && terms_[c].u == terms_[c - 1].u + 1;
+    in.dense = in.dense && terms_[c].t == terms_[c - 1].t + 1 &&
+               terms_[c].u == terms_[c - 1].u + 1;
   }
   code_.push_back(in);
 }
 
-void Program::mark_reachable(std::uint32_t output_slot, std::vector<bool>& reaches) const {
+void Program::mark_reachable(std::uint32_t output_slot,
+                             std::vector<bool>& reaches) const {
   std::vector<bool> needed(values_.size(), false);
   needed[output_slot] = true;
   reaches.assign(code_.size(), false);
@@ -251,7 +264,8 @@ void Program::read_parameters(std::vector<double>& out) const {
 double Program::forward(const double* parameters, const double* arguments) {
   ++generation_;
   double* v = values_.data();
-  for (std::size_t p = 0; p < parameter_slot_.size(); ++p) v[parameter_slot_[p]] = parameters[p];
+  for (std::size_t p = 0; p < parameter_slot_.size(); ++p)
+    v[parameter_slot_[p]] = parameters[p];
   for (std::size_t j = 0; j < argument_slot_.size(); ++j) {
     if (argument_slot_[j] != kUnbound) v[argument_slot_[j]] = arguments[j];
   }
@@ -269,13 +283,16 @@ double Program::forward(const double* parameters, const double* arguments) {
       const auto product = [&](const Term& term) {
         return arenagrad::forward(Op::Mul, v[term.t], v[term.u], 0.0);
       };
-      const auto add = [](double x, double y) { return arenagrad::forward(Op::Add, x, y, 0.0); };
+      const auto add = [](double x, double y) {
+        return arenagrad::forward(Op::Add, x, y, 0.0);
+      };
       double total = v[in.a];
       std::uint32_t c = 0;
       if (in.dense) {
         const double* vt = v + t[0].t;
         const double* vu = v + t[0].u;
-        for (; c < in.count; ++c) total = add(total, arenagrad::forward(Op::Mul, vt[c], vu[c], 0.0));
+        for (; c < in.count; ++c)
+          total = add(total, arenagrad::forward(Op::Mul, vt[c], vu[c], 0.0));
       }
       // Two products per round (independent loads and multiplies), added in order.
       for (; c + 2 <= in.count; c += 2) {
@@ -289,7 +306,8 @@ double Program::forward(const double* parameters, const double* arguments) {
       }
       double result;
       Partials d;
-      if (const Fault f = evaluate(in.finish, total, 0.0, in.k, result, d); f != Fault::None) {
+      if (const Fault f = evaluate(in.finish, total, 0.0, in.k, result, d);
+          f != Fault::None) {
         throw_fault(f, in.finish, total, 0.0, in.k);
       }
       out[i] = result;

@@ -10,7 +10,8 @@ namespace arenagrad {
 void Arguments::add_value(const Value& v) {
   if (v.op() != Op::Leaf) {
     throw std::invalid_argument(
-        "compiled function arguments must be leaf Values (made by Value(x)), not results "
+        "compiled function arguments must be leaf Values (made by Value(x)), not "
+        "results "
         "of operations: replay cannot differentiate through the graph behind them");
   }
   key.push_back(kScalar);
@@ -24,7 +25,8 @@ Run::Run(std::shared_ptr<Program> program, Arguments&& arguments)
       values_(std::move(arguments.values)) {
   Program& p = *program_;
   if (numbers_.size() != p.argument_count()) {
-    throw std::invalid_argument("arenagrad: arguments do not match the traced structure");
+    throw std::invalid_argument(
+        "arenagrad: arguments do not match the traced structure");
   }
   // Values the program never reads get no gradient: let them go now.
   values_.erase(std::remove_if(values_.begin(), values_.end(),
@@ -65,12 +67,15 @@ const Trace* Replay::find(const std::vector<std::int64_t>& key) {
   return nullptr;
 }
 
-const Trace& Replay::record(std::vector<std::int64_t> key, const std::vector<Index>& outputs,
-                            const std::vector<Index>& traced_leaves, ResultShape shape) {
+const Trace& Replay::record(std::vector<std::int64_t> key,
+                            const std::vector<Index>& outputs,
+                            const std::vector<Index>& traced_leaves,
+                            ResultShape shape) {
   std::unordered_set<Index> seen;
   for (Index leaf : traced_leaves) {
     if (leaf == kNoNode || arena_->op(leaf) != Op::Leaf || !seen.insert(leaf).second) {
-      throw std::invalid_argument("arenagrad: each traced position needs its own fresh leaf");
+      throw std::invalid_argument(
+          "arenagrad: each traced position needs its own fresh leaf");
     }
   }
   Trace trace;

@@ -8,8 +8,8 @@
 namespace arenagrad::testing {
 
 // d f / d x_i at x by (f(x + h e_i) - f(x - h e_i)) / 2h, with h scaled to x_i.
-inline std::vector<double> numeric_gradient(const std::function<double(const std::vector<double>&)>& f,
-                                            std::vector<double> x) {
+inline std::vector<double> numeric_gradient(
+    const std::function<double(const std::vector<double>&)>& f, std::vector<double> x) {
   std::vector<double> g(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) {
     const double h = 1e-6 * std::max(1.0, std::fabs(x[i]));

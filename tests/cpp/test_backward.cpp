@@ -10,8 +10,8 @@ using namespace arenagrad;
 TEST(Backward, SharedNodeIsVisitedOnce) {
   Arena arena;
   Value x(3.0, arena);
-  Value s = x * 2.0;        // shared by both operands of the sum below
-  Value y = s + s;          // dy/dx = 4
+  Value s = x * 2.0;  // shared by both operands of the sum below
+  Value y = s + s;    // dy/dx = 4
   y.backward();
   EXPECT_EQ(x.grad(), 4.0);
   EXPECT_EQ(s.grad(), 2.0);
@@ -27,7 +27,7 @@ TEST(Backward, LeavesAccumulateAndInteriorNodesDoNot) {
   loss.backward();
   EXPECT_EQ(a.grad(), 2 * ga);  // exactly twice
   EXPECT_EQ(b.grad(), 2 * gb);
-  EXPECT_EQ(c.grad(), gc);       // this pass's gradient only
+  EXPECT_EQ(c.grad(), gc);  // this pass's gradient only
   EXPECT_EQ(loss.grad(), 1.0);
 }
 
@@ -71,7 +71,9 @@ TEST(Backward, TopologicalOrderPutsChildrenFirstAndEachNodeOnce) {
   ASSERT_EQ(order.size(), 4u);
   EXPECT_EQ(order.front(), a.id());
   EXPECT_EQ(order.back(), d.id());
-  auto pos = [&](Index i) { return std::find(order.begin(), order.end(), i) - order.begin(); };
+  auto pos = [&](Index i) {
+    return std::find(order.begin(), order.end(), i) - order.begin();
+  };
   EXPECT_LT(pos(b.id()), pos(c.id()));
 }
 

@@ -94,7 +94,8 @@ TEST(Custom, EdgesToCustomNodesHoldTheirHandleUntilFreed) {
   const Index c = a.custom(1.0, {x}, "f");  // a Custom parent holds its child
   a.set_handle(c, &token);
   EXPECT_EQ(e.live_refs, 1);
-  const Index p = a.apply(Op::Neg, Operand::of(c));  // a built-in parent of a Custom child
+  const Index p =
+      a.apply(Op::Neg, Operand::of(c));  // a built-in parent of a Custom child
   EXPECT_EQ(e.live_refs, 2);
   EXPECT_EQ(a.held(c), 1u);
   a.release(p);

@@ -19,7 +19,8 @@ TEST(Fused, DotBuildsTheSameChainAsBinaryOps) {
   Value w0(0.5, arena), w1(-1.25, arena), x1(3.0, arena), b(0.1, arena);
   const std::vector<Operand> w{Operand::of(w0.id()), Operand::of(w1.id())};
   const std::vector<Operand> x{Operand::number(2.0), Operand::of(x1.id())};
-  Value fused = adopt(arena, fold_dot(arena, Operand::of(b.id()), w.data(), x.data(), 2));
+  Value fused =
+      adopt(arena, fold_dot(arena, Operand::of(b.id()), w.data(), x.data(), 2));
   Value chain = (b + w0 * 2.0) + w1 * x1;
   EXPECT_EQ(fused.data(), chain.data());
   EXPECT_EQ(fused.op(), Op::Add);

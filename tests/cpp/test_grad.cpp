@@ -24,7 +24,8 @@ Value apply_op(Op op, const Value& a, const Value& b, double k) {
 std::vector<double> derivatives(Op op, double av, double bv, double k, int order) {
   Arena arena;
   const Value a(av, arena), b(bv, arena);
-  const std::vector<Value> xs = arity(op) == 2 ? std::vector<Value>{a, b} : std::vector<Value>{a};
+  const std::vector<Value> xs =
+      arity(op) == 2 ? std::vector<Value>{a, b} : std::vector<Value>{a};
   std::vector<Value> level{apply_op(op, a, b, k)};
   for (int d = 1; d <= order; ++d) {
     std::vector<Value> next;
@@ -39,17 +40,20 @@ std::vector<double> derivatives(Op op, double av, double bv, double k, int order
 }
 
 // Central differences of the order-1 derivatives, laid out as derivatives(order).
-std::vector<double> central_differences(Op op, double av, double bv, double k, int order,
-                                        double h_scale) {
+std::vector<double> central_differences(Op op, double av, double bv, double k,
+                                        int order, double h_scale) {
   const int n = arity(op);
   const std::vector<double> base = derivatives(op, av, bv, k, order - 1);
   std::vector<double> out(base.size() * n);
   for (int i = 0; i < n; ++i) {
     const double x = i == 0 ? av : bv;
     const double h = h_scale * std::max(1.0, std::fabs(x));
-    const auto up = derivatives(op, i == 0 ? av + h : av, i == 1 ? bv + h : bv, k, order - 1);
-    const auto down = derivatives(op, i == 0 ? av - h : av, i == 1 ? bv - h : bv, k, order - 1);
-    for (std::size_t j = 0; j < base.size(); ++j) out[j * n + i] = (up[j] - down[j]) / (2 * h);
+    const auto up =
+        derivatives(op, i == 0 ? av + h : av, i == 1 ? bv + h : bv, k, order - 1);
+    const auto down =
+        derivatives(op, i == 0 ? av - h : av, i == 1 ? bv - h : bv, k, order - 1);
+    for (std::size_t j = 0; j < base.size(); ++j)
+      out[j * n + i] = (up[j] - down[j]) / (2 * h);
   }
   return out;
 }
@@ -108,7 +112,8 @@ void check_every_op(int order) {
       const auto analytic = derivatives(op, a, b, k, order);
       const auto numeric = central_differences(op, a, b, k, order, 1e-5);
       EXPECT_LT(gap(analytic, numeric), 1e-5)
-          << name(op) << " order " << order << " at a=" << a << " b=" << b << " k=" << k;
+          << name(op) << " order " << order << " at a=" << a << " b=" << b
+          << " k=" << k;
       ++checked;
     }
     EXPECT_GE(checked, 3) << name(op) << ": too few points in its domain";
@@ -227,8 +232,9 @@ TEST(Grad, SecondDerivativeOfALongChain) {
   const double x0 = 0.8, h = 1e-4;
   const auto [x, g] = first(x0, true, arena);
   const double second = grad({g}, ones(1), {x}, false)[0].data();
-  const double numeric =
-      (first(x0 + h, false, arena).second.data() - first(x0 - h, false, arena).second.data()) / (2 * h);
+  const double numeric = (first(x0 + h, false, arena).second.data() -
+                          first(x0 - h, false, arena).second.data()) /
+                         (2 * h);
   EXPECT_NE(second, 0.0);
   EXPECT_NEAR(second, numeric, 1e-5 * std::fabs(numeric));
 }

@@ -29,19 +29,29 @@ void expect_gradients_match(const Expr& f, const std::vector<double>& x) {
   for (double xi : x) leaves.emplace_back(xi, arena);
   Value out = f(leaves);
   out.backward();
-  const auto numeric = numeric_gradient([&](const std::vector<double>& p) { return evaluate(arena, f, p); }, x);
+  const auto numeric = numeric_gradient(
+      [&](const std::vector<double>& p) { return evaluate(arena, f, p); }, x);
   for (std::size_t i = 0; i < x.size(); ++i) {
     EXPECT_TRUE(close(leaves[i].grad(), numeric[i]))
-        << "leaf " << i << ": backward " << leaves[i].grad() << " vs numeric " << numeric[i];
+        << "leaf " << i << ": backward " << leaves[i].grad() << " vs numeric "
+        << numeric[i];
   }
 }
 
 }  // namespace
 
-TEST(Gradients, Add) { expect_gradients_match([](auto& v) { return v[0] + v[1]; }, {1.5, -2.0}); }
-TEST(Gradients, Sub) { expect_gradients_match([](auto& v) { return v[0] - v[1]; }, {1.5, -2.0}); }
-TEST(Gradients, Mul) { expect_gradients_match([](auto& v) { return v[0] * v[1]; }, {1.5, -2.0}); }
-TEST(Gradients, Div) { expect_gradients_match([](auto& v) { return v[0] / v[1]; }, {1.5, -2.0}); }
+TEST(Gradients, Add) {
+  expect_gradients_match([](auto& v) { return v[0] + v[1]; }, {1.5, -2.0});
+}
+TEST(Gradients, Sub) {
+  expect_gradients_match([](auto& v) { return v[0] - v[1]; }, {1.5, -2.0});
+}
+TEST(Gradients, Mul) {
+  expect_gradients_match([](auto& v) { return v[0] * v[1]; }, {1.5, -2.0});
+}
+TEST(Gradients, Div) {
+  expect_gradients_match([](auto& v) { return v[0] / v[1]; }, {1.5, -2.0});
+}
 TEST(Gradients, PowValueExponent) {
   expect_gradients_match([](auto& v) { return v[0].pow(v[1]); }, {1.7, 2.3});
 }
@@ -50,19 +60,30 @@ TEST(Gradients, PowConst) {
   expect_gradients_match([](auto& v) { return v[0].pow(-0.5); }, {2.2});
   expect_gradients_match([](auto& v) { return v[0].pow(0.0); }, {2.2});
 }
-TEST(Gradients, Neg) { expect_gradients_match([](auto& v) { return -v[0]; }, {0.7}); }
+TEST(Gradients, Neg) {
+  expect_gradients_match([](auto& v) { return -v[0]; }, {0.7});
+}
 TEST(Gradients, Relu) {
   expect_gradients_match([](auto& v) { return v[0].relu(); }, {0.7});
   expect_gradients_match([](auto& v) { return v[0].relu(); }, {-0.7});
 }
-TEST(Gradients, Tanh) { expect_gradients_match([](auto& v) { return v[0].tanh(); }, {0.4}); }
-TEST(Gradients, Exp) { expect_gradients_match([](auto& v) { return v[0].exp(); }, {0.4}); }
-TEST(Gradients, Log) { expect_gradients_match([](auto& v) { return v[0].log(); }, {0.4}); }
-TEST(Gradients, Sigmoid) { expect_gradients_match([](auto& v) { return v[0].sigmoid(); }, {-0.4}); }
+TEST(Gradients, Tanh) {
+  expect_gradients_match([](auto& v) { return v[0].tanh(); }, {0.4});
+}
+TEST(Gradients, Exp) {
+  expect_gradients_match([](auto& v) { return v[0].exp(); }, {0.4});
+}
+TEST(Gradients, Log) {
+  expect_gradients_match([](auto& v) { return v[0].log(); }, {0.4});
+}
+TEST(Gradients, Sigmoid) {
+  expect_gradients_match([](auto& v) { return v[0].sigmoid(); }, {-0.4});
+}
 TEST(Gradients, ConstantsOnEitherSide) {
   expect_gradients_match([](auto& v) { return 3.0 - v[0] * 2.0 + 1.0 / v[0]; }, {0.8});
   expect_gradients_match([](auto& v) { return (2.0 + v[0]) / 4.0 - 5.0; }, {0.8});
-  expect_gradients_match([](auto& v) { return v[0].apply_reflected(Op::Pow, 2.0); }, {0.8});
+  expect_gradients_match([](auto& v) { return v[0].apply_reflected(Op::Pow, 2.0); },
+                         {0.8});
 }
 
 TEST(Gradients, NodeUsedTwiceInOneOp) {

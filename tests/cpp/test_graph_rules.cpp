@@ -14,7 +14,9 @@ using arenagrad::testing::sample_points;
 
 namespace {
 
-double value_of(const Deriv& d) { return d.is_constant() ? d.constant() : d.node().data(); }
+double value_of(const Deriv& d) {
+  return d.is_constant() ? d.constant() : d.node().data();
+}
 
 bool same(double x, double y) {
   if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && std::isnan(y);
@@ -30,7 +32,8 @@ TEST(GraphRules, GraphFormEqualsNumericFormForEveryOp) {
       Arena arena;
       Value a(p.a, arena);
       Value b(arity(op) == 2 ? p.b : p.a, arena);
-      Value out = arity(op) == 2 ? a.apply(op, Operand::of(b.id()), p.k) : a.apply(op, {}, p.k);
+      Value out =
+          arity(op) == 2 ? a.apply(op, Operand::of(b.id()), p.k) : a.apply(op, {}, p.k);
       const Partials d = local_partials(op, p.a, p.b, p.k, out.data());
       const GraphPartials g = graph_partials(op, a, b, p.k, out);
       EXPECT_TRUE(same(d.da, value_of(g.da)))
@@ -61,7 +64,8 @@ TEST(GraphRules, KinkConventionsAgree) {
   for (const Case& c : cases) {
     Arena arena;
     Value a(c.a, arena), b(c.b, arena);
-    Value out = arity(c.op) == 2 ? a.apply(c.op, Operand::of(b.id()), c.k) : a.apply(c.op, {}, c.k);
+    Value out = arity(c.op) == 2 ? a.apply(c.op, Operand::of(b.id()), c.k)
+                                 : a.apply(c.op, {}, c.k);
     const Partials d = local_partials(c.op, c.a, c.b, c.k, out.data());
     const GraphPartials g = graph_partials(c.op, a, arity(c.op) == 2 ? b : a, c.k, out);
     EXPECT_TRUE(same(d.da, value_of(g.da))) << name(c.op) << " at " << c.a;

@@ -94,7 +94,8 @@ TEST(Lifetime, NodeRecordIsCompact) { EXPECT_LE(sizeof(Node), 64u); }
 
 // ~Value is noexcept, so freeing must be too, and must not allocate (issue 13,
 // defect 12: a growing worklist threw std::bad_alloc there under memory pressure).
-static_assert(noexcept(std::declval<Arena&>().release(Index{0})), "release must not throw");
+static_assert(noexcept(std::declval<Arena&>().release(Index{0})),
+              "release must not throw");
 
 TEST(Lifetime, FreeingAWideCombLeavesNothingAndReusesEverySlot) {
   // 1.0 + x: the constant is the first child and the chain the second, so every

@@ -34,8 +34,8 @@ bool close(double analytic, double num) {
 }
 
 std::string where(Op op, const OpPoint& p) {
-  return std::string(name(op)) + " at a=" + std::to_string(p.a) + " b=" + std::to_string(p.b) +
-         " k=" + std::to_string(p.k);
+  return std::string(name(op)) + " at a=" + std::to_string(p.a) +
+         " b=" + std::to_string(p.b) + " k=" + std::to_string(p.k);
 }
 
 struct Built {
@@ -44,7 +44,8 @@ struct Built {
 
 Built build(Arena& arena, Op op, const OpPoint& p) {
   Value a(p.a, arena), b(p.b, arena);
-  Value out = arity(op) == 2 ? a.apply(op, Operand::of(b.id()), p.k) : a.apply(op, {}, p.k);
+  Value out =
+      arity(op) == 2 ? a.apply(op, Operand::of(b.id()), p.k) : a.apply(op, {}, p.k);
   return Built{a, b, out};
 }
 
@@ -57,9 +58,11 @@ TEST(OpTable, BackwardMatchesFiniteDifferencesForEveryOp) {
       Built g = build(arena, op, p);
       g.out.backward();
       const Partials n = numeric(op, p);
-      EXPECT_TRUE(close(g.a.grad(), n.da)) << where(op, p) << ": " << g.a.grad() << " vs " << n.da;
+      EXPECT_TRUE(close(g.a.grad(), n.da))
+          << where(op, p) << ": " << g.a.grad() << " vs " << n.da;
       if (arity(op) == 2) {
-        EXPECT_TRUE(close(g.b.grad(), n.db)) << where(op, p) << ": " << g.b.grad() << " vs " << n.db;
+        EXPECT_TRUE(close(g.b.grad(), n.db))
+            << where(op, p) << ": " << g.b.grad() << " vs " << n.db;
       }
     }
   }
@@ -98,11 +101,13 @@ TEST(OpTable, ReplayMatchesFiniteDifferencesForEveryOp) {
       program.read_parameters(params);
       const double args[2] = {p.a, p.b};
       const OpPoint at{p.a, b_is_argument || arity(op) < 2 ? p.b : trace.b, p.k};
-      EXPECT_EQ(program.forward(params.data(), args), forward(op, at.a, at.b, at.k)) << where(op, at);
+      EXPECT_EQ(program.forward(params.data(), args), forward(op, at.a, at.b, at.k))
+          << where(op, at);
       double grads[2] = {0.0, 0.0};
       program.backward(1.0, grads);
       const Partials n = numeric(op, at);
-      EXPECT_TRUE(close(grads[0], n.da)) << where(op, at) << ": " << grads[0] << " vs " << n.da;
+      EXPECT_TRUE(close(grads[0], n.da))
+          << where(op, at) << ": " << grads[0] << " vs " << n.da;
       if (b_is_argument) {
         EXPECT_TRUE(close(grads[1], n.db)) << where(op, at);
       }

@@ -67,5 +67,6 @@ TEST(OpTable, FaultsMirrorPythonFloatSemantics) {
   EXPECT_EQ(fault_of(Op::PowConst, -8, 0, 2, 64), Fault::None);
   EXPECT_EQ(fault_of(Op::PowConst, 10, 0, 1000, INFINITY), Fault::Overflow);
   EXPECT_EQ(fault_of(Op::Pow, 10, 1000, 0, INFINITY), Fault::Overflow);
-  EXPECT_EQ(fault_of(Op::Mul, 1e308, 10, 0, INFINITY), Fault::None);  // as 1e308*10 in Python
+  EXPECT_EQ(fault_of(Op::Mul, 1e308, 10, 0, INFINITY),
+            Fault::None);  // as 1e308*10 in Python
 }

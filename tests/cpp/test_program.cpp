@@ -69,7 +69,8 @@ TEST(Program, AdditionChainsReplayBitForBit) {
   const double x_dynamic[] = {x[0].grad(), x[1].grad(), x[2].grad(), x[3].grad()};
   program.backward(1.0, arg_grads);
   std::size_t k = 0;
-  for (Value* v : {&w[0], &w[1], &w[2], &w[3], &bias}) EXPECT_EQ(v->grad(), dynamic_grads[k++]);
+  for (Value* v : {&w[0], &w[1], &w[2], &w[3], &bias})
+    EXPECT_EQ(v->grad(), dynamic_grads[k++]);
   for (int j = 0; j < 4; ++j) EXPECT_EQ(arg_grads[j], x_dynamic[j]);
 }
 

@@ -83,10 +83,14 @@ TEST(Replay, GradientsMatchFiniteDifferences) {
     const double s = 1.0 / (1.0 + std::exp(-(p[0] * p[2] + p[1] * p[3])));
     return std::log(s * p[4] + std::exp(p[0] / p[3]));
   };
-  const std::vector<double> numeric = arenagrad::testing::numeric_gradient(f, {0.8, -1.3, 0.4, 1.7, 2.5});
-  EXPECT_TRUE(arenagrad::testing::close(a.grad(), numeric[0])) << a.grad() << " vs " << numeric[0];
-  EXPECT_TRUE(arenagrad::testing::close(b.grad(), numeric[1])) << b.grad() << " vs " << numeric[1];
-  EXPECT_TRUE(arenagrad::testing::close(x0.grad(), numeric[2])) << x0.grad() << " vs " << numeric[2];
+  const std::vector<double> numeric =
+      arenagrad::testing::numeric_gradient(f, {0.8, -1.3, 0.4, 1.7, 2.5});
+  EXPECT_TRUE(arenagrad::testing::close(a.grad(), numeric[0]))
+      << a.grad() << " vs " << numeric[0];
+  EXPECT_TRUE(arenagrad::testing::close(b.grad(), numeric[1]))
+      << b.grad() << " vs " << numeric[1];
+  EXPECT_TRUE(arenagrad::testing::close(x0.grad(), numeric[2]))
+      << x0.grad() << " vs " << numeric[2];
 }
 
 TEST(Replay, AnArgumentAliasedWithAParameterOrItselfGetsEveryGradient) {
@@ -97,8 +101,8 @@ TEST(Replay, AnArgumentAliasedWithAParameterOrItselfGetsEveryGradient) {
   Arguments traced;
   traced.key = {Arguments::kTuple, 1};
   traced.add_value(w);
-  const Trace& trace =
-      trace_call(replay, arena, traced, [&](const std::vector<Value>& x) { return x[0] * w; });
+  const Trace& trace = trace_call(
+      replay, arena, traced, [&](const std::vector<Value>& x) { return x[0] * w; });
   EXPECT_EQ(trace.program->parameter_count(), 1u);
   Value y(3.0, arena);
   Arguments call;
@@ -122,8 +126,8 @@ TEST(Replay, AnArgumentAliasedWithAParameterOrItselfGetsEveryGradient) {
 
   // One Value at two positions of a two-argument trace: the shares add up.
   Arguments two = numbers({1.0, 1.0});
-  const Trace& product =
-      trace_call(replay, arena, two, [](const std::vector<Value>& x) { return x[0] * x[1]; });
+  const Trace& product = trace_call(
+      replay, arena, two, [](const std::vector<Value>& x) { return x[0] * x[1]; });
   Value z(5.0, arena);
   Arguments both;
   both.key = two.key;
@@ -143,7 +147,8 @@ TEST(Replay, RecordRefusesPositionsSharingALeaf) {
   EXPECT_THROW(replay.record({Arguments::kTuple, 2, -1, -1}, {y.id()}, {x.id(), x.id()},
                              ResultShape::Single),
                std::invalid_argument);
-  EXPECT_THROW(replay.record({Arguments::kTuple, 1, -1}, {y.id()}, {y.id()}, ResultShape::Single),
+  EXPECT_THROW(replay.record({Arguments::kTuple, 1, -1}, {y.id()}, {y.id()},
+                             ResultShape::Single),
                std::invalid_argument);
   EXPECT_EQ(replay.trace_count(), 0u);
 }
@@ -152,8 +157,9 @@ TEST(Replay, AnOlderRunDifferentiatesAfterNewerRuns) {
   Arena arena;
   Replay replay(arena);
   Value w(2.0, arena);
-  const Trace& trace = trace_call(replay, arena, numbers({0.0}),
-                                  [&](const std::vector<Value>& x) { return (w * x[0]).exp(); });
+  const Trace& trace =
+      trace_call(replay, arena, numbers({0.0}),
+                 [&](const std::vector<Value>& x) { return (w * x[0]).exp(); });
   const auto first = Replay::run(trace, numbers({0.5}));
   const auto second = Replay::run(trace, numbers({-1.0}));  // overwrites the slots
   EXPECT_NE(trace.program->generation(), 0u);
@@ -176,8 +182,9 @@ TEST(Replay, RunsHoldTheirArgumentValuesAndProgram) {
   {
     Replay replay(arena);
     Value w(3.0, arena);
-    const Trace& trace = trace_call(replay, arena, numbers({1.0}),
-                                    [&](const std::vector<Value>& x) { return w * x[0]; });
+    const Trace& trace =
+        trace_call(replay, arena, numbers({1.0}),
+                   [&](const std::vector<Value>& x) { return w * x[0]; });
     Arguments call;
     call.key = trace.key;
     call.add_value(Value(4.0, arena));
@@ -193,8 +200,9 @@ TEST(Replay, RunsHoldTheirArgumentValuesAndProgram) {
 TEST(Replay, ForwardFaultsPropagateAndTheTraceStaysUsable) {
   Arena arena;
   Replay replay(arena);
-  const Trace& trace = trace_call(replay, arena, numbers({2.0}),
-                                  [](const std::vector<Value>& x) { return (x[0] * 1.0).log(); });
+  const Trace& trace =
+      trace_call(replay, arena, numbers({2.0}),
+                 [](const std::vector<Value>& x) { return (x[0] * 1.0).log(); });
   EXPECT_THROW(Replay::run(trace, numbers({-1.0})), MathError);
   EXPECT_EQ(Replay::run(trace, numbers({1.0}))->output(0), 0.0);
 }

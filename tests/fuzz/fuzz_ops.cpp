@@ -48,11 +48,30 @@ class Reader {
 
   // Mostly values near the edges of every op's domain, sometimes raw bit patterns.
   double number() {
-    static const double kInteresting[] = {
-        0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, 1e-300, -1e-300, 1e300, -1e300,
-        709.0, 710.0, -745.0, 1e308, 5e-324,
-        std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
-        std::numeric_limits<double>::quiet_NaN(), 1024.0, -1075.0, 0.3333333333333333};
+    static const double kInteresting[] = {0.0,
+                                          -0.0,
+                                          1.0,
+                                          -1.0,
+                                          2.0,
+                                          -2.0,
+                                          0.5,
+                                          -0.5,
+                                          3.0,
+                                          1e-300,
+                                          -1e-300,
+                                          1e300,
+                                          -1e300,
+                                          709.0,
+                                          710.0,
+                                          -745.0,
+                                          1e308,
+                                          5e-324,
+                                          std::numeric_limits<double>::infinity(),
+                                          -std::numeric_limits<double>::infinity(),
+                                          std::numeric_limits<double>::quiet_NaN(),
+                                          1024.0,
+                                          -1075.0,
+                                          0.3333333333333333};
     constexpr std::size_t kCount = sizeof(kInteresting) / sizeof(kInteresting[0]);
     const std::uint8_t pick = byte();
     if (pick < 224) return kInteresting[pick % kCount];
@@ -81,7 +100,9 @@ const std::vector<Op> kUnary = ops_of_arity(1);
 const std::vector<Op> kBinary = ops_of_arity(2);
 
 // Ops whose node keeps a constant (an exponent, a slope, clamp's lo) draw one.
-bool takes_constant(Op op) { return *arenagrad::info(op).k_name != '\0' || op == Op::InRange; }
+bool takes_constant(Op op) {
+  return *arenagrad::info(op).k_name != '\0' || op == Op::InRange;
+}
 
 // Builds one new node from the pool. A failing op must add nothing to the arena.
 void build(Reader& in, Arena& arena, std::vector<Value>& pool) {
@@ -98,7 +119,8 @@ void build(Reader& in, Arena& arena, std::vector<Value>& pool) {
       const double k = takes_constant(op) ? in.number() : 0.0;
       switch ((shape / 2) % 4) {
         case 0:  // Value op Value (maybe the same node twice: a*a, a/a)
-          pool.push_back(a.apply(op, arenagrad::Operand::of(pool[in.index(pool.size())].id()), k));
+          pool.push_back(
+              a.apply(op, arenagrad::Operand::of(pool[in.index(pool.size())].id()), k));
           break;
         case 1:  // Value op number
           pool.push_back(a.apply(op, arenagrad::Operand::number(in.number()), k));
@@ -144,8 +166,10 @@ void run(Reader& in, Arena& arena) {
         break;
       case 6: {  // overwrite data or grad, as Python's v.data = x does
         Value& v = pool[in.index(pool.size())];
-        if (in.byte() % 2) v.set_data(in.number());
-        else v.set_grad(in.number());
+        if (in.byte() % 2)
+          v.set_data(in.number());
+        else
+          v.set_grad(in.number());
         break;
       }
       default: {  // take handles to a node's children (Python's _prev)

@@ -13,12 +13,10 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 import arenagrad
+import pytest
 from arenagrad import Value
 from conftest import assert_close, numeric_gradient
-
 
 # --- ops written the way learners write them (our own versions, not micrograd's)
 

@@ -59,7 +59,9 @@ class Arena {
   // children (retained, kept in order) and its `_op` text; one reference, owned by
   // the caller. Its rule is the embedder's apply_rule hook.
   Index custom(double data, const std::vector<Index>& children, std::string symbol);
-  const std::vector<Index>& custom_children(Index i) const { return custom_.at(i).children; }
+  const std::vector<Index>& custom_children(Index i) const {
+    return custom_.at(i).children;
+  }
   const std::string& custom_symbol(Index i) const { return custom_.at(i).symbol; }
 
   // --- embedder handles: one opaque pointer per node (the Python object, borrowed),
@@ -163,17 +165,17 @@ class Arena {
   std::vector<Index> free_;
   std::unordered_map<Index, std::string> labels_;
   std::uint32_t stamp_ = 0;
-  std::vector<Index> order_;          // scratch for topological_order
-  std::vector<Index> stack_;          // scratch for topological_order
-  std::vector<Index> back_stack_;     // scratch for backward
-  std::vector<void*> handles_;        // per node, parallel to nodes_
+  std::vector<Index> order_;       // scratch for topological_order
+  std::vector<Index> stack_;       // scratch for topological_order
+  std::vector<Index> back_stack_;  // scratch for backward
+  std::vector<void*> handles_;     // per node, parallel to nodes_
   std::unordered_map<Index, CustomNode> custom_;
   std::unordered_map<Index, std::uint32_t> held_;
   // Edges awaiting edge_dropped; hold() reserves room for every held edge, so
   // release() never allocates.
   std::vector<void*> dropped_;
   std::size_t held_edges_ = 0;
-  Index free_top_ = kNoNode;          // release's worklist, threaded through `pending`
+  Index free_top_ = kNoNode;  // release's worklist, threaded through `pending`
   EmbedderHooks hooks_;
   bool releasing_ = false;
   bool in_backward_ = false;
@@ -193,9 +195,11 @@ inline Index Arena::leaf(double x) {
 
 inline Index Arena::apply(Op op, Operand a, Operand b, double k) {
   const int n = arity(op);
-  if (n < 1) throw std::invalid_argument("arenagrad: a leaf is made with leaf(), not apply()");
+  if (n < 1)
+    throw std::invalid_argument("arenagrad: a leaf is made with leaf(), not apply()");
   const double av = a.node == kNoNode ? a.constant : nodes_[a.node].data;
-  const double bv = n < 2 ? 0.0 : (b.node == kNoNode ? b.constant : nodes_[b.node].data);
+  const double bv =
+      n < 2 ? 0.0 : (b.node == kNoNode ? b.constant : nodes_[b.node].data);
   const double out = forward(op, av, bv, k);
   if (const Fault f = fault_of(op, av, bv, k, out); f != Fault::None && raise_faults_) {
     throw_fault(f, op, av, bv, k);
@@ -205,7 +209,8 @@ inline Index Arena::apply(Op op, Operand a, Operand b, double k) {
   // Constants become leaves owned by the new node, as micrograd wraps them in Value;
   // only now, so that a failing op above leaves nothing behind.
   reserve_slots(1 + (a.node == kNoNode) + (n == 2 && b.node == kNoNode));
-  const Index ca = a.node == kNoNode ? leaf(a.constant) : (retain(a.node), link(a.node), a.node);
+  const Index ca =
+      a.node == kNoNode ? leaf(a.constant) : (retain(a.node), link(a.node), a.node);
   Index cb = kNoNode;
   if (n == 2) {
     cb = b.node == kNoNode ? leaf(b.constant) : (retain(b.node), link(b.node), b.node);

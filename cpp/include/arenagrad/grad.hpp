@@ -38,7 +38,8 @@ class NotDifferentiable : public std::logic_error {
 // The plain sweep walks everything the outputs reach, as backward() does; the
 // create_graph sweep skips what leads to no input (it would only build dead nodes).
 // A node with an op outside the table throws NotDifferentiable before any sweep.
-std::vector<Value> grad(const std::vector<Value>& outputs, const std::vector<Deriv>& seeds,
+std::vector<Value> grad(const std::vector<Value>& outputs,
+                        const std::vector<Deriv>& seeds,
                         const std::vector<Value>& inputs, bool create_graph);
 
 }  // namespace arenagrad

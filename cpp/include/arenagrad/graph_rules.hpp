@@ -47,7 +47,7 @@ inline GraphPartials graph_partials(Op op, const Value& a, const Value& b, doubl
   (void)a, (void)b, (void)k, (void)out;
   switch (op) {
 #define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) \
-  case Op::Name:                                                                 \
+  case Op::Name:                                                                  \
     return GraphPartials{Deriv(g_da), Deriv(g_db)};
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP

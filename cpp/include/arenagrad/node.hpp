@@ -20,10 +20,11 @@ struct Node {
   Index child[2] = {kNoNode, kNoNode};  // operands, in order; unused ones are kNoNode
   std::uint32_t refs = 0;               // handles plus parent nodes pointing here
   std::uint32_t stamp = 0;              // last traversal that visited this node
-  std::uint32_t pending = 0;            // backward: parents yet to pass their gradient down (grad(): its slot)
+  std::uint32_t pending =
+      0;  // backward: parents yet to pass their gradient down (grad(): its slot)
   Op op = Op::Leaf;
-  bool labelled = false;                // has an entry in Arena's label table
-  bool integral = false;                // data was given as a Python int (micrograd shows "0")
+  bool labelled = false;  // has an entry in Arena's label table
+  bool integral = false;  // data was given as a Python int (micrograd shows "0")
 };
 
 // Two records per cache line; the budget is 64 bytes.

@@ -79,7 +79,9 @@ inline double minimum_of(double a, double b) {
 }
 
 // Share of maximum(a, b)'s gradient that goes to a: all, half at a tie, or none.
-inline double select_of(double a, double b) { return a > b ? 1.0 : (a == b ? 0.5 : 0.0); }
+inline double select_of(double a, double b) {
+  return a > b ? 1.0 : (a == b ? 0.5 : 0.0);
+}
 
 // Written with comparisons, not fmin/fmax, so a nan operand stays nan.
 inline double clamp_of(double a, double lo, double hi) {
@@ -127,7 +129,7 @@ inline double forward(Op op, double a, double b, double k) {
   ARENAGRAD_UNUSED;
   switch (op) {
 #define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) \
-  case Op::Name:                                                      \
+  case Op::Name:                                                                  \
     return forward;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
@@ -142,7 +144,7 @@ inline Partials local_partials(Op op, double a, double b, double k, double out) 
   ARENAGRAD_UNUSED, (void)out;
   switch (op) {
 #define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) \
-  case Op::Name:                                                      \
+  case Op::Name:                                                                  \
     return Partials{d_da, d_db};
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
@@ -157,7 +159,7 @@ inline Fault fault_of(Op op, double a, double b, double k, double out) {
   ARENAGRAD_UNUSED, (void)out;
   switch (op) {
 #define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) \
-  case Op::Name:                                                      \
+  case Op::Name:                                                                  \
     return fault;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
@@ -172,7 +174,7 @@ inline Fault fault_of(Op op, double a, double b, double k, double out) {
 inline constexpr int arity(Op op) {
   switch (op) {
 #define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) \
-  case Op::Name:                                                      \
+  case Op::Name:                                                                  \
     return arity;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
@@ -186,7 +188,7 @@ inline constexpr int arity(Op op) {
 inline constexpr const char* symbol(Op op) {
   switch (op) {
 #define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) \
-  case Op::Name:                                                      \
+  case Op::Name:                                                                  \
     return symbol;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
@@ -200,7 +202,7 @@ inline constexpr const char* symbol(Op op) {
 inline constexpr const char* name(Op op) {
   switch (op) {
 #define ARENAGRAD_OP(Name, symbol, arity, forward, d_da, d_db, g_da, g_db, fault) \
-  case Op::Name:                                                      \
+  case Op::Name:                                                                  \
     return #Name;
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_OP
@@ -214,29 +216,40 @@ inline constexpr const char* name(Op op) {
 // local_backward, Program::backward): an operand's gradient collects the node's
 // gradient times the op's local derivative. Accumulated (+=): an operand used twice,
 // as in a*a, collects both terms.
-inline void accumulate(double& operand_grad, double node_grad, double local_derivative) {
+inline void accumulate(double& operand_grad, double node_grad,
+                       double local_derivative) {
   operand_grad += node_grad * local_derivative;
 }
 
 // How an op is reached from Python and C++ (ops.def's ARENAGRAD_API column `kind`).
-enum class Api : std::uint8_t { Leaf, Operator, Method, MethodK, Function, Clamp, Helper, Helper2 };
+enum class Api : std::uint8_t {
+  Leaf,
+  Operator,
+  Method,
+  MethodK,
+  Function,
+  Clamp,
+  Helper,
+  Helper2
+};
 
 struct OpInfo {
   Op op;
-  const char* ident;      // Python name ("sqrt", "__add__")
+  const char* ident;  // Python name ("sqrt", "__add__")
   Api kind;
-  const char* k_name;     // the constant's keyword ("slope"), "" if none
+  const char* k_name;  // the constant's keyword ("slope"), "" if none
   double k_default;
   double a_lo, a_hi, b_lo, b_hi;  // the domain where forward raises nothing
   const char* doc;
-  const char* convention; // derivative convention at kinks and edges
+  const char* convention;  // derivative convention at kinks and edges
 };
 
 // Every op, in enum order.
 inline constexpr OpInfo kOpInfo[] = {
-#define ARENAGRAD_API(Name, ident, kind, k_name, k_default, a_lo, a_hi, b_lo, b_hi, doc, \
-                      convention)                                                       \
-  OpInfo{Op::Name, #ident, Api::kind, k_name, k_default, a_lo, a_hi, b_lo, b_hi, doc, convention},
+#define ARENAGRAD_API(Name, ident, kind, k_name, k_default, a_lo, a_hi, b_lo, b_hi, \
+                      doc, convention)                                              \
+  OpInfo{Op::Name, #ident, Api::kind, k_name, k_default, a_lo,                      \
+         a_hi,     b_lo,   b_hi,      doc,    convention},
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_API
 };
@@ -249,7 +262,8 @@ constexpr bool api_entries_in_op_order() {
   }
   return true;
 }
-static_assert(api_entries_in_op_order(), "each ARENAGRAD_API follows its own ARENAGRAD_OP");
+static_assert(api_entries_in_op_order(),
+              "each ARENAGRAD_API follows its own ARENAGRAD_OP");
 
 inline constexpr const OpInfo& info(Op op) { return kOpInfo[static_cast<int>(op)]; }
 

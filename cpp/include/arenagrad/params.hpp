@@ -13,6 +13,7 @@ void zero_grads(Arena& arena, const std::vector<Index>& params);
 
 // Plain SGD with L2 weight decay: data -= lr * (grad + weight_decay * data), the
 // same arithmetic, in the same order, as arenagrad.optim.SGD's Python loop.
-void sgd_step(Arena& arena, const std::vector<Index>& params, double lr, double weight_decay);
+void sgd_step(Arena& arena, const std::vector<Index>& params, double lr,
+              double weight_decay);
 
 }  // namespace arenagrad

@@ -95,7 +95,9 @@ class Program {
   // argument gradients are written to `argument_grads` (one per argument
   // position, 0 for unbound ones) for the caller to deliver.
   void backward(std::size_t output, double seed, double* argument_grads);
-  void backward(double seed, double* argument_grads) { backward(0, seed, argument_grads); }
+  void backward(double seed, double* argument_grads) {
+    backward(0, seed, argument_grads);
+  }
 
  private:
   // One step of the program. Most are one arena op. A chain of additions whose
@@ -105,12 +107,12 @@ class Program {
   // A unary op whose operand is a chain used by nothing else (every neuron's
   // relu(w.x + b)) is folded into the Chain step as its `finish`.
   struct Instruction {
-    Op op;                // for a Chain step: Op::Add
+    Op op;  // for a Chain step: Op::Add
     bool chain;
-    std::uint32_t a;      // operand slot; a Chain's start
-    std::uint32_t b;      // operand slot (scratch for unary ops); a Chain's first term
-    std::uint32_t count;  // a Chain's number of terms
-    double k;             // the op's constant; a Chain's finish's
+    std::uint32_t a;       // operand slot; a Chain's start
+    std::uint32_t b;       // operand slot (scratch for unary ops); a Chain's first term
+    std::uint32_t count;   // a Chain's number of terms
+    double k;              // the op's constant; a Chain's finish's
     Op finish = Op::Leaf;  // a Chain's unary finish (Leaf: none)
     // A Chain whose terms are t0*u0, (t0+1)*(u0+1), ...: the usual layout of a
     // neuron's weights and inputs. Swept with no index loads, like hand-written
@@ -138,13 +140,13 @@ class Program {
   std::vector<std::uint32_t> output_slot_;
   std::vector<std::vector<bool>> reaches_;  // per output but the first, lazily
   std::size_t first_output_steps_ = 0;      // output 0 depends on exactly these
-  std::uint32_t one_slot_ = 0;         // holds 1.0: the factor of plain chain terms
-  std::uint32_t scratch_slot_ = 0;     // the unused operand of unary ops
-  std::vector<Instruction> code_;      // interior slot leaf_count_ + i
+  std::uint32_t one_slot_ = 0;      // holds 1.0: the factor of plain chain terms
+  std::uint32_t scratch_slot_ = 0;  // the unused operand of unary ops
+  std::vector<Instruction> code_;   // interior slot leaf_count_ + i
   std::vector<Term> terms_;
-  std::vector<double> values_;         // every slot, then the one and scratch slots
+  std::vector<double> values_;  // every slot, then the one and scratch slots
   std::vector<double> grads_;
-  std::vector<double> partial_a_;      // per step: d out / d a from the last forward
+  std::vector<double> partial_a_;  // per step: d out / d a from the last forward
   std::vector<double> partial_b_;
   std::vector<std::uint32_t> argument_slot_;
   std::vector<std::uint32_t> parameter_slot_;
@@ -155,10 +157,10 @@ class Program {
 
   // Construction scratch (released once built), keyed by arena index.
   std::unordered_map<Index, std::uint32_t> slot_of_;
-  std::unordered_set<Index> absorbed_;                // inner nodes of chains
-  std::unordered_set<Index> finished_;                // chains folded into a unary op
+  std::unordered_set<Index> absorbed_;  // inner nodes of chains
+  std::unordered_set<Index> finished_;  // chains folded into a unary op
   std::unordered_map<Index, std::uint32_t> inner_refs_;  // edges from inside the graph
-  std::vector<bool> is_argument_;                     // by leaf slot
+  std::vector<bool> is_argument_;                        // by leaf slot
 };
 
 }  // namespace arenagrad

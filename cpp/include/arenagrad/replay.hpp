@@ -38,7 +38,13 @@ namespace arenagrad {
 struct Arguments {
   // Structure codes in `key`; lists, tuples and arrays are followed by their
   // length or their number of dimensions and shape.
-  enum Code : std::int64_t { kScalar = -1, kList = -2, kTuple = -3, kArray = -4, kBuffer = -5 };
+  enum Code : std::int64_t {
+    kScalar = -1,
+    kList = -2,
+    kTuple = -3,
+    kArray = -4,
+    kBuffer = -5
+  };
 
   std::vector<std::int64_t> key;
   std::vector<double> numbers;                          // one per scalar position

@@ -60,23 +60,26 @@ class Value {
 #define ARENAGRAD_METHOD_Operator(Name, ident, k_default)
 #define ARENAGRAD_METHOD_Method(Name, ident, k_default) \
   Value ident() const { return apply(Op::Name); }
-#define ARENAGRAD_METHOD_Helper(Name, ident, k_default) ARENAGRAD_METHOD_Method(Name, ident, k_default)
+#define ARENAGRAD_METHOD_Helper(Name, ident, k_default) \
+  ARENAGRAD_METHOD_Method(Name, ident, k_default)
 #define ARENAGRAD_METHOD_MethodK(Name, ident, k_default) \
   Value ident(double k = k_default) const { return apply(Op::Name, {}, k); }
-#define ARENAGRAD_METHOD_Function(Name, ident, k_default)                                 \
-  Value ident(const Value& other) const { return apply(Op::Name, Operand::of(other.id_)); } \
+#define ARENAGRAD_METHOD_Function(Name, ident, k_default) \
+  Value ident(const Value& other) const {                 \
+    return apply(Op::Name, Operand::of(other.id_));       \
+  }                                                       \
   Value ident(double x) const { return apply(Op::Name, Operand::number(x)); }
-#define ARENAGRAD_METHOD_Helper2(Name, ident, k_default)               \
-  Value ident(const Value& other, double k = 0.0) const {              \
-    return apply(Op::Name, Operand::of(other.id_), k);                 \
+#define ARENAGRAD_METHOD_Helper2(Name, ident, k_default)  \
+  Value ident(const Value& other, double k = 0.0) const { \
+    return apply(Op::Name, Operand::of(other.id_), k);    \
   }
 // clamp(lo, hi): hi is the second operand (a constant leaf), lo the constant.
-#define ARENAGRAD_METHOD_Clamp(Name, ident, k_default)              \
-  Value ident(double lo = -kInf, double hi = kInf) const {          \
-    return apply(Op::Name, Operand::number(hi), lo);                \
+#define ARENAGRAD_METHOD_Clamp(Name, ident, k_default)     \
+  Value ident(double lo = -kInf, double hi = kInf) const { \
+    return apply(Op::Name, Operand::number(hi), lo);       \
   }
-#define ARENAGRAD_API(Name, ident, kind, k_name, k_default, a_lo, a_hi, b_lo, b_hi, doc, \
-                      convention)                                                       \
+#define ARENAGRAD_API(Name, ident, kind, k_name, k_default, a_lo, a_hi, b_lo, b_hi, \
+                      doc, convention)                                              \
   ARENAGRAD_METHOD_##kind(Name, ident, k_default)
 #include "arenagrad/ops.def"
 #undef ARENAGRAD_API
@@ -100,17 +103,41 @@ class Value {
   Index id_;
 };
 
-inline Value operator+(const Value& a, const Value& b) { return a.apply(Op::Add, Operand::of(b.id())); }
-inline Value operator-(const Value& a, const Value& b) { return a.apply(Op::Sub, Operand::of(b.id())); }
-inline Value operator*(const Value& a, const Value& b) { return a.apply(Op::Mul, Operand::of(b.id())); }
-inline Value operator/(const Value& a, const Value& b) { return a.apply(Op::Div, Operand::of(b.id())); }
-inline Value operator+(const Value& a, double x) { return a.apply(Op::Add, Operand::number(x)); }
-inline Value operator-(const Value& a, double x) { return a.apply(Op::Sub, Operand::number(x)); }
-inline Value operator*(const Value& a, double x) { return a.apply(Op::Mul, Operand::number(x)); }
-inline Value operator/(const Value& a, double x) { return a.apply(Op::Div, Operand::number(x)); }
-inline Value operator+(double x, const Value& b) { return b.apply_reflected(Op::Add, x); }
-inline Value operator-(double x, const Value& b) { return b.apply_reflected(Op::Sub, x); }
-inline Value operator*(double x, const Value& b) { return b.apply_reflected(Op::Mul, x); }
-inline Value operator/(double x, const Value& b) { return b.apply_reflected(Op::Div, x); }
+inline Value operator+(const Value& a, const Value& b) {
+  return a.apply(Op::Add, Operand::of(b.id()));
+}
+inline Value operator-(const Value& a, const Value& b) {
+  return a.apply(Op::Sub, Operand::of(b.id()));
+}
+inline Value operator*(const Value& a, const Value& b) {
+  return a.apply(Op::Mul, Operand::of(b.id()));
+}
+inline Value operator/(const Value& a, const Value& b) {
+  return a.apply(Op::Div, Operand::of(b.id()));
+}
+inline Value operator+(const Value& a, double x) {
+  return a.apply(Op::Add, Operand::number(x));
+}
+inline Value operator-(const Value& a, double x) {
+  return a.apply(Op::Sub, Operand::number(x));
+}
+inline Value operator*(const Value& a, double x) {
+  return a.apply(Op::Mul, Operand::number(x));
+}
+inline Value operator/(const Value& a, double x) {
+  return a.apply(Op::Div, Operand::number(x));
+}
+inline Value operator+(double x, const Value& b) {
+  return b.apply_reflected(Op::Add, x);
+}
+inline Value operator-(double x, const Value& b) {
+  return b.apply_reflected(Op::Sub, x);
+}
+inline Value operator*(double x, const Value& b) {
+  return b.apply_reflected(Op::Mul, x);
+}
+inline Value operator/(double x, const Value& b) {
+  return b.apply_reflected(Op::Div, x);
+}
 
 }  // namespace arenagrad

@@ -3,12 +3,11 @@
 # its `class Value` definition replaced by the import below; docstrings and
 # comments are left out. tests/python/test_verbatim_runs.py runs this file in a
 # fresh interpreter (it patches the class) and compares what it prints.
-import math
 import random
-from typing import List, Tuple, Union
-from matplotlib import pyplot as plt
+from typing import List, Union
 
 from arenagrad import Value
+from matplotlib import pyplot as plt
 
 raw_data = 5.0
 print(f"Raw Data(data={raw_data}, type={type(raw_data)}")
