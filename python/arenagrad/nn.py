@@ -88,7 +88,9 @@ def _is_sample_like(x: Any) -> bool:
     return isinstance(x, (list, tuple)) or getattr(x, "ndim", None) == 1
 
 
-def _input_error(model: str, expected: int, x: Any) -> Optional[Exception]:
+def _input_error(
+    model: str, expected: int, x: Any, cause: Optional[Exception] = None
+) -> Optional[Exception]:
     """The error to show for input ``x`` in the caller's terms, or None if ``x``
     looks right (the failure was something else, e.g. a non-number inside)."""
     if getattr(x, "ndim", None) == 2 or (
@@ -103,7 +105,9 @@ def _input_error(model: str, expected: int, x: Any) -> Optional[Exception]:
             f"{model} takes one sample, a list of {expected} numbers or Values, "
             f"not {type(x).__name__!r}"
         )
-    if len(x) != expected:
+    # A TypeError from an item (a str, a __float__ returning junk) is the real
+    # problem even when the length is off too: plain Python would raise it.
+    if len(x) != expected and not isinstance(cause, TypeError):
         return ValueError(f"{model} expects {expected} inputs, got {len(x)}")
     return None
 
@@ -293,7 +297,7 @@ class Neuron(Module):
         try:
             act = self._affine(x)
         except (TypeError, ValueError) as exc:
-            error = _input_error("Neuron", len(self.weights), x)
+            error = _input_error("Neuron", len(self.weights), x, exc)
             if error is None:
                 raise
             raise error from exc
@@ -329,7 +333,7 @@ class Layer(Module):
         try:
             out = [n(x) for n in self.neurons]
         except (TypeError, ValueError) as exc:
-            error = _input_error("Layer", len(self.neurons[0].weights), x)
+            error = _input_error("Layer", len(self.neurons[0].weights), x, exc)
             if error is None:
                 raise
             raise error from exc
@@ -386,7 +390,7 @@ class MLP(Module):
         try:
             out: Any = self.layers[0](x)
         except (TypeError, ValueError) as exc:
-            error = _input_error("MLP", self.number_inputs, x)
+            error = _input_error("MLP", self.number_inputs, x, exc)
             if error is None:
                 raise
             raise error from exc
