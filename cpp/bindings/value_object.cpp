@@ -75,8 +75,8 @@ void dealloc(py::detail::value_and_holder& v_h) {
     const Value* v = v_h.value_ptr<Value>();
     if (v->arena().handle(v->id()) == self) {
       v->arena().set_handle(v->id(), nullptr);
-      PyObject* rule = std::exchange(rule_slot(v->id()), nullptr);
-      Py_XDECREF(rule);
+      // No rule_slot() here: it may grow the table, and a dealloc must not throw.
+      if (v->id() < rules.size()) Py_XDECREF(std::exchange(rules[v->id()], nullptr));
     }
   }
   pybind_dealloc(v_h);  // destroys the Value: its node is released
@@ -133,7 +133,7 @@ int traverse(PyObject* self, visitproc visit, void* arg) {
 // Breaking a cycle: dropping the rule releases what its closure captured.
 int clear(PyObject* self) {
   const Value* v = nullptr;
-  if (owns_node(self, v)) Py_CLEAR(rule_slot(v->id()));
+  if (owns_node(self, v) && v->id() < rules.size()) Py_CLEAR(rules[v->id()]);
   return 0;
 }
 

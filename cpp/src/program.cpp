@@ -46,8 +46,15 @@ Program::Program(Arena& arena, const std::vector<Index>& outputs,
   find_chains(order);
   assign_slots(order, outputs);
   bind_arguments(arguments);
-  classify_leaves(order);
-  emit_steps(order);
+  try {
+    classify_leaves(order);
+    emit_steps(order);
+  } catch (...) {
+    // A constructor that throws runs no destructor: give back the parameters
+    // classify_leaves retained (a MemoryError would otherwise leak them).
+    for (Index i : parameter_node_) arena_.release(i);
+    throw;
+  }
   slot_of_.clear();
   absorbed_.clear();
   finished_.clear();
@@ -151,9 +158,9 @@ void Program::classify_leaves(const std::vector<Index>& order) {
     const auto inner = inner_refs_.find(i);
     const std::uint32_t held_inside = inner == inner_refs_.end() ? 0 : inner->second;
     if (n.refs > held_inside) {
-      arena_.retain(i);
-      parameter_node_.push_back(i);
       parameter_slot_.push_back(slot);
+      parameter_node_.push_back(i);  // may throw: retain only once it is recorded
+      arena_.retain(i);
     } else {
       values_[slot] = n.data;  // a constant: nothing outside can change it
       ++constants_;

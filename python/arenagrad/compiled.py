@@ -99,6 +99,14 @@ class CompiledFunction(_CompiledFunction):
         super().__init__()
         functools.update_wrapper(self, fn)
 
+    def __reduce_ex__(self, protocol: object) -> Any:
+        # Its programs point into this process's arena. (Without this, protocols 0
+        # and 1 went through copyreg and aborted in pybind11's instance allocation.)
+        raise TypeError(
+            "a compiled function cannot be copied or pickled; "
+            "pickle the function itself and call arenagrad.compile on it again"
+        )
+
     def __call__(self, *args: Any, **kwargs: Any) -> Result:
         if kwargs:
             raise TypeError("a compiled function takes positional arguments only")

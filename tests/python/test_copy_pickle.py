@@ -61,7 +61,9 @@ MAKERS = {"Value": leaf, "Value subclass": sub, "interior Value": interior,
 
 def describe(o):
     if isinstance(o, Value):
-        return (type(o).__name__, o.data, o.grad, o.label, dict(getattr(o, "__dict__", {})))
+        # A CompiledValue copies as a plain Value (its program stays behind).
+        name = "Value" if isinstance(o, arenagrad.CompiledValue) else type(o).__name__
+        return (name, o.data, o.grad, o.label, dict(getattr(o, "__dict__", {})))
     if isinstance(o, nn.Module):
         return (type(o).__name__, sorted(o.state_dict().items()))
     if isinstance(o, optim.Optimizer):

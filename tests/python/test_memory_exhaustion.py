@@ -62,12 +62,20 @@ def grow_until_full(step, x, limit=3 * 10**6, extra_mb=48):
 """
 
 
-def unary_methods() -> list[str]:
-    """Every one-operand op in the op table that Value exposes as a method."""
-    names = re.findall(r"ARENAGRAD_OP\((\w+),\s*\"[^\"]*\",\s*1,", OPS_DEF.read_text())
-    from arenagrad import Value
+def unary_methods() -> list[tuple[str, float]]:
+    """Every one-operand method op in the op table, with a point inside its domain."""
+    import arenagrad
 
-    return [n.lower() for n in names if callable(getattr(Value, n.lower(), None))]
+    cases = []
+    for op in arenagrad.ops():
+        if op["arity"] != 1 or op["kind"] != "method":
+            continue
+        lo, hi = op["domain"][0]
+        # 0.5 where it is inside (log, sqrt, asin, ...), else just above the lower
+        # edge (acosh); never large enough to overflow.
+        x = 0.5 if lo < 0.5 < hi else lo + 0.5
+        cases.append((op["python"], x))
+    return cases
 
 
 def binary_symbols() -> list[str]:
@@ -81,9 +89,8 @@ def op_cases() -> dict[str, str]:
         steps[f"x {sym} 1.0"] = f"lambda x: x {sym} 1.0"
         steps[f"1.0 {sym} x"] = f"lambda x: (x * 0.0 + 1.0) {sym} x"
         steps[f"x {sym} Value"] = f"lambda x, y=Value(1.0): x {sym} y"
-    for name in unary_methods():
-        # 0.5 is inside every op's domain (log, sqrt, ...) and never overflows.
-        steps[f"x.{name}()"] = f"lambda x: (x * 0.0 + 0.5).{name}()"
+    for name, point in unary_methods():
+        steps[f"x.{name}()"] = f"lambda x: (x * 0.0 + {point!r}).{name}()"
     steps["-x"] = "lambda x: -x"
     steps["Value(float)"] = "lambda x: (x, Value(1.0))[0] + 0.0"
     steps["vsum([x, 1.0])"] = "lambda x: vsum([x, 1.0])"
