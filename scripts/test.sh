@@ -48,6 +48,18 @@ python=${PYTHON:-python3}
 export PATH="$root/.venv-test/bin:$PATH"
 python -m pip install -q --upgrade pip
 python -m pip install -q ".[test]"
+# The optional PyTorch reference checks run when pip can find a torch wheel without an
+# index (a local wheel on this project's machines): never a multi-GB download.
+torch_dir=$(mktemp -d)
+if python -c "import torch" 2>/dev/null; then
+  :
+elif python -m pip download -q --no-deps --no-index -d "$torch_dir" torch 2>/dev/null; then
+  note "Installing the local torch wheel for the optional PyTorch checks"
+  python -m pip install -q "$torch_dir"/torch-*.whl
+else
+  note "No local torch wheel: the optional PyTorch checks skip"
+fi
+rm -rf "$torch_dir"
 
 step "lint: ruff, and clang-format-14 in check mode over cpp/ and tests/"
 ruff check python tests benchmarks examples
