@@ -248,6 +248,8 @@ def _candidate(op: str, chooser: Chooser, values: list[float]) -> Optional[Step]
         b = _pick_operand(chooser, values)
         if abs(va - values[b]) < RELU_MARGIN or abs(values[b]) < DOMAIN_MARGIN:
             return None  # min/max's kink at a == b; atan2's pole at the origin
+        if op == "atan2" and abs(va) < RELU_MARGIN and values[b] < 0.0:
+            return None  # atan2's branch cut: y = 0 with x < 0 jumps from pi to -pi
         return Step(op, a, b)
     if op == "clamp":
         near = min(abs(va - bound) for bound in CLAMP_BOUNDS)
