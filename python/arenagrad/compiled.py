@@ -107,7 +107,9 @@ class CompiledFunction(_CompiledFunction):
             "pickle the function itself and call arenagrad.compile on it again"
         )
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Result:
+    # Any: one Value, or a tuple/list of them, as the traced function returned;
+    # a stub cannot know which, and a union would make every caller narrow it.
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:
             raise TypeError("a compiled function takes positional arguments only")
         depth = getattr(_tracing, "depth", 0)
