@@ -54,11 +54,11 @@ struct PendingTrace {
 
 py::object results(const Trace& trace, const std::shared_ptr<Run>& run) {
   if (trace.shape == ResultShape::Single)
-    return py::cast(CompiledValue(run->output(0), run, 0));
+    return new_instance(CompiledValue(run->output(0), run, 0));
   const std::size_t n = run->output_count();
   py::list outs(n);
   for (std::size_t k = 0; k < n; ++k)
-    outs[k] = py::cast(CompiledValue(run->output(k), run, k));
+    outs[k] = new_instance(CompiledValue(run->output(k), run, k));
   if (trace.shape == ResultShape::List) return std::move(outs);
   return py::tuple(outs);
 }
@@ -108,10 +108,10 @@ class CompiledFunction {
     if (const Trace* trace = replay_.find(flat.key)) {
       return results(*trace, Replay::run(*trace, std::move(flat)));
     }
-    auto pending = std::make_unique<PendingTrace>();
-    pending->call = std::move(flat);
-    pending->arguments = trace_arguments(pending->call, pending->leaves);
-    return py::cast(std::move(pending));
+    PendingTrace pending;
+    pending.call = std::move(flat);
+    pending.arguments = trace_arguments(pending.call, pending.leaves);
+    return new_instance(std::move(pending));
   }
 
   py::object record(PendingTrace& pending, py::handle result) {

@@ -3,7 +3,10 @@
 
 #include <pybind11/pybind11.h>
 
+#include <exception>
+#include <memory>
 #include <string>
+#include <typeinfo>
 
 #include "arenagrad/value.hpp"
 
@@ -55,6 +58,40 @@ inline py::object wrap_value(Value&& v) {
     return py::reinterpret_borrow<py::object>(static_cast<PyObject*>(h));
   }
   return new_value_object(std::move(v));
+}
+
+// libstdc++ is loaded with the extension, so its per-thread exception state is
+// allocated on a thread's first throw; when that throw is a std::bad_alloc, glibc
+// finds no memory for it and aborts the process. Touching the state early (at import,
+// and whenever a thread makes a Value object) allocates it while memory is there.
+inline void prepare_thread_for_exceptions() noexcept {
+  // volatile: libstdc++ declares the call pure, so an unused result drops it.
+  volatile int in_flight = std::uncaught_exceptions();
+  static_cast<void>(in_flight);
+}
+
+// py::cast(T&&) for a class bound with the default holder, without pybind11's leak:
+// if registering the new instance runs out of memory, pybind11 frees the value's
+// memory without destroying it (a CompiledValue's node and its run's arguments
+// would never be released). Here the value is destroyed and the error propagates.
+template <class T>
+py::object new_instance(T&& value) {
+  const py::detail::type_info* info = py::detail::get_type_info(typeid(T));
+  PyObject* self = py::detail::make_new_instance(info->type);
+  if (self == nullptr) throw py::error_already_set();
+  py::object owner = py::reinterpret_steal<py::object>(self);
+  auto* inst = reinterpret_cast<py::detail::instance*>(self);
+  auto v_h = inst->get_value_and_holder(info, true);
+  auto held = std::make_unique<T>(std::forward<T>(value));
+  v_h.value_ptr() = held.get();
+  try {
+    info->init_instance(inst, nullptr);
+  } catch (...) {
+    v_h.value_ptr() = nullptr;
+    throw;
+  }
+  static_cast<void>(held.release());  // the instance's holder owns it now
+  return owner;
 }
 
 // Objects that are not int/float but still real numbers: numpy scalars and 0-d

@@ -2,12 +2,14 @@
 #include <pybind11/pybind11.h>
 
 #include "bindings.hpp"
+#include "convert.hpp"
 
 #ifndef ARENAGRAD_VERSION
 #error "ARENAGRAD_VERSION must be defined by the build"
 #endif
 
 PYBIND11_MODULE(_core, m) {
+  arenagrad::bindings::prepare_thread_for_exceptions();
   m.doc() = "arenagrad's C++ core: arena-allocated scalar autodiff.";
   m.attr("__version__") = ARENAGRAD_VERSION;
   arenagrad::bindings::bind_errors(m);

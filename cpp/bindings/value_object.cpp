@@ -54,7 +54,19 @@ bool owns_node(PyObject* self, const Value*& v) {
 }
 
 void init_instance(py::detail::instance* inst, const void* holder) {
-  pybind_init_instance(inst, holder);
+  try {
+    pybind_init_instance(inst, holder);
+  } catch (...) {
+    // pybind11 registers an instance before its holder owns the Value; when that
+    // registration runs out of memory, pybind11's dealloc would free the Value's
+    // memory without destroying it, and its node would never be released.
+    auto v_h = inst->get_value_and_holder(value_type_info, false);
+    if (v_h && !v_h.holder_constructed()) {
+      delete v_h.value_ptr<Value>();
+      v_h.value_ptr() = nullptr;
+    }
+    throw;
+  }
   auto* self = reinterpret_cast<PyObject*>(inst);
   const Value* v = held_value(self);
   if (v == nullptr) return;
@@ -158,6 +170,7 @@ void edge_dropped(void*, void* handle) { Py_DECREF(static_cast<PyObject*>(handle
 // an exact Value): allocate the instance, move the Value in, let init_instance
 // register it as the node's object.
 py::object new_value_object(Value&& v) {
+  prepare_thread_for_exceptions();
   PyObject* self = py::detail::make_new_instance(value_type);
   if (self == nullptr) throw py::error_already_set();
   py::object owner = py::reinterpret_steal<py::object>(self);

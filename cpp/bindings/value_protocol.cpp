@@ -60,6 +60,7 @@ std::string type_name(py::handle h) {
 // Builds the node for an uninitialised instance and makes `self` its object.
 void initialise(PyObject* self, PyObject* data, PyObject* children, PyObject* op,
                 PyObject* label) {
+  prepare_thread_for_exceptions();
   py::detail::value_and_holder v_h = value_part(self);
   if (v_h.holder_constructed()) {
     throw py::type_error(

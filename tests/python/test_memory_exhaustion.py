@@ -12,6 +12,7 @@ worklist would grow runs with no headroom at all (defect 12: ~Value is noexcept)
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def vm_bytes():
                 return int(line.split()[1]) * 1024
 
 def cap(extra_mb):
-    resource.setrlimit(resource.RLIMIT_AS, (vm_bytes() + extra_mb * 2**20, HARD))
+    resource.setrlimit(resource.RLIMIT_AS, (vm_bytes() + int(extra_mb * 2**20), HARD))
 
 def uncap():
     resource.setrlimit(resource.RLIMIT_AS, (HARD, HARD))
@@ -59,6 +60,26 @@ def grow_until_full(step, x, limit=3 * 10**6, extra_mb=48):
     del x
     gc.collect()
     return ended, arena_stats()["live"] - base
+"""
+
+
+COMPILE_THEN_REPLAY = """
+gc.collect()
+base = arena_stats()["live"]
+f = arenagrad.compile(lambda v: v * 2.0 + 1.0)
+f(Value(1.0))
+results, ended = [], "completed"
+cap({})
+try:
+    for _ in range(10**6):
+        results.append(f(Value(1.0)))
+except MemoryError:
+    ended = "MemoryError"
+finally:
+    uncap()
+del results, f
+gc.collect()
+result = (ended, arena_stats()["live"] - base)
 """
 
 
@@ -101,25 +122,9 @@ def op_cases() -> dict[str, str]:
     cases = {
         name: f"result = grow_until_full({step}, Value(1.0))" for name, step in steps.items()
     }
-    # A compiled function takes leaves only, so its results pile up in a list.
-    cases["compile, then replay"] = """
-        gc.collect()
-        base = arena_stats()["live"]
-        f = arenagrad.compile(lambda v: v * 2.0 + 1.0)
-        f(Value(1.0))
-        results, ended = [], "completed"
-        cap(48)
-        try:
-            for _ in range(10**6):
-                results.append(f(Value(1.0)))
-        except MemoryError:
-            ended = "MemoryError"
-        finally:
-            uncap()
-        del results, f
-        gc.collect()
-        result = (ended, arena_stats()["live"] - base)
-    """
+    # A compiled function takes leaves only, so its results pile up in a list (more
+    # heights in test_compiled_results_under_the_cap_free_everything_or_raise).
+    cases["compile, then replay"] = COMPILE_THEN_REPLAY.format(48)
     cases["compile under the cap"] = """
         gc.collect()
         base = arena_stats()["live"]
@@ -190,3 +195,27 @@ def test_freeing_and_backward_under_memory_pressure_never_abort() -> None:
     status, detail = outcomes["backward near the cap, then free"]
     assert status == "ok" and re.fullmatch(r"\('(MemoryError|completed)', 4000001\)", detail), (
         status, detail)
+
+
+def test_compiled_results_under_the_cap_free_everything_or_raise() -> None:
+    # Each child is a fresh process that throws its first C++ exception only when
+    # the cap is hit, at one of several heights, for two failures that depend on
+    # where the allocation fails:
+    # - libstdc++ comes in with the extension, so glibc allocates its per-thread
+    #   exception state on the thread's first throw; when that throw is a bad_alloc,
+    #   glibc found no memory for it and ended the process ("cannot allocate memory
+    #   for thread-local data: ABORT") at a few of the low heights;
+    # - at a few of the high ones (CI caught one), pybind11 failed to register a
+    #   result and freed it without destroying it: its node and its run's argument
+    #   stayed live.
+    heights = [tenths / 10 for tenths in range(20, 60, 2)]
+    heights += [halves / 2 for halves in range(100, 114)]
+    bad = []
+    for extra_mb in heights:
+        code = SETUP + COMPILE_THEN_REPLAY.format(extra_mb) + "print(result)"
+        child = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                               text=True, timeout=120)
+        said = (child.stdout + child.stderr)[-200:].strip()
+        if child.returncode != 0 or said != "('MemoryError', 0)":
+            bad.append((extra_mb, child.returncode, said))
+    assert not bad, bad
