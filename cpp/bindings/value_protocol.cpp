@@ -67,6 +67,11 @@ void initialise(PyObject* self, PyObject* data, PyObject* children, PyObject* op
         "Value.__init__() cannot re-initialise a live Value; make a new Value(...) "
         "(or set .data)");
   }
+  if (as_value(data) != nullptr) {
+    throw py::type_error(
+        "Value() needs a number, not a Value: a Value is already a node of the graph "
+        "(use it directly), or write Value(v.data) for a new leaf holding its number");
+  }
   const double x = require_real(data, "Value()");
   const std::string symbol = op != nullptr ? require_str(op, "Value()'s _op") : "";
   const std::string text =

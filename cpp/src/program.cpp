@@ -178,6 +178,7 @@ void Program::emit_steps(const std::vector<Index>& order) {
       emit_chain(n.child[0]);
       code_.back().finish = n.op;
       code_.back().k = n.k;
+      code_.back().quiet = n.quiet;
       continue;
     }
     const bool is_chain = n.op == Op::Add && (absorbed_.count(n.child[0]) != 0 ||
@@ -189,6 +190,7 @@ void Program::emit_steps(const std::vector<Index>& order) {
     Instruction in{n.op, false,   slot_of_.at(n.child[0]), scratch_slot_, 0,
                    n.k,  Op::Leaf};
     if (n.child[1] != kNoNode) in.b = slot_of_.at(n.child[1]);
+    in.quiet = n.quiet;
     code_.push_back(in);
   }
   partial_a_.assign(code_.size(), 0.0);
@@ -314,7 +316,7 @@ double Program::forward(const double* parameters, const double* arguments) {
       double result;
       Partials d;
       if (const Fault f = evaluate(in.finish, total, 0.0, in.k, result, d);
-          f != Fault::None) {
+          f != Fault::None && !in.quiet) {
         throw_fault(f, in.finish, total, 0.0, in.k);
       }
       out[i] = result;
@@ -324,7 +326,8 @@ double Program::forward(const double* parameters, const double* arguments) {
     const double a = v[in.a], b = v[in.b];
     double result;
     Partials d;
-    if (const Fault f = evaluate(in.op, a, b, in.k, result, d); f != Fault::None) {
+    if (const Fault f = evaluate(in.op, a, b, in.k, result, d);
+        f != Fault::None && !in.quiet) {
       throw_fault(f, in.op, a, b, in.k);
     }
     out[i] = result;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "arenagrad/errors.hpp"
+#include "arenagrad/grad.hpp"
 #include "arenagrad/program.hpp"
 #include "arenagrad/value.hpp"
 
@@ -103,6 +104,20 @@ TEST(Program, ForwardFaultThrowsLikeApply) {
     EXPECT_EQ(e.fault(), Fault::Domain);
     EXPECT_STREQ(e.what(), "math domain error in log(-0.5)");
   }
+}
+
+TEST(Program, DerivativeNodesReplayTheirFaultsAsInfLikeWhenBuilt) {
+  // grad(create_graph) builds 0.5 * x ** -0.5 with faults off: at x = 0 it is inf
+  // there, so the replay gives inf too; the function's own x ** 0.5 still raises.
+  Arena arena;
+  Value x(4.0, arena);
+  const Value root = x.pow(0.5);
+  const std::vector<Value> slope = grad({root}, {Deriv(1.0)}, {x}, true);
+  const Value total = root + slope[0];
+  Program program(arena, total.id(), {x.id()});
+  const double zero = 0.0, negative = -1.0;
+  EXPECT_EQ(program.forward(nullptr, &zero), INFINITY);
+  EXPECT_THROW(program.forward(nullptr, &negative), MathError);
 }
 
 TEST(Program, HoldsItsParametersAlive) {

@@ -515,6 +515,25 @@ def test_compiled_newton_step_is_bit_identical_to_the_dynamic_graph():
     assert (cx.data, cy.data) != (-1.2, 1.0)
 
 
+def _root_plus_slope(x: Value) -> Value:
+    root = x**0.5
+    (slope,) = grad(root, [x], create_graph=True)  # 0.5 * x ** -0.5
+    return root + slope
+
+
+def test_a_derivative_that_is_infinite_replays_as_inf_as_it_was_built():
+    # The derivative nodes are built with faults off (0 ** -0.5 is inf, not an
+    # error), and a replay keeps that, while the function's own ops still raise.
+    step = arenagrad.compile(_root_plus_slope)
+    for x0 in (0.0, 4.0, 0.0, 0.25):
+        assert step(Value(x0)).data == _root_plus_slope(Value(x0)).data
+    assert step(Value(0.0)).data == math.inf and step.trace_count == 1
+    with pytest.raises(ValueError):
+        step(Value(-1.0))  # the forward's (-1) ** 0.5, as the dynamic graph raises
+    with pytest.raises(ValueError):
+        _root_plus_slope(Value(-1.0))
+
+
 def test_readme_section_runs_and_prints_what_it_says(capsys):
     from pathlib import Path
 

@@ -35,6 +35,15 @@ def test_rejects_non_real_with_type_error_naming_the_type(bad):
         Value(bad)
 
 
+def test_a_value_given_to_the_constructor_is_refused_with_what_to_write_instead():
+    a = Value(2.0) * 3.0
+    for call in (lambda: Value(a), lambda: Value(data=a), lambda: Value(a, (), "", "x")):
+        with pytest.raises(TypeError, match=r"already a node.*Value\(v\.data\)"):
+            call()
+    assert (a.data, a._op, len(a._prev)) == (6.0, "*", 2)  # untouched
+    assert Value(a.data).data == 6.0
+
+
 def test_repr_is_python_float_repr():
     assert repr(Value(5.0)) == "Value(data=5.0, grad=0.0)"
     v = Value(0.1)

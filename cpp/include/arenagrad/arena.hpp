@@ -225,6 +225,7 @@ inline Index Arena::apply(Op op, Operand a, Operand b, double k) {
   node.child[0] = ca;
   node.child[1] = cb;
   node.refs = 1;
+  node.quiet = !raise_faults_;
   return i;
 }
 

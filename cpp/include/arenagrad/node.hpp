@@ -25,6 +25,9 @@ struct Node {
   Op op = Op::Leaf;
   bool labelled = false;  // has an entry in Arena's label table
   bool integral = false;  // data was given as a Python int (micrograd shows "0")
+  // Built while faults were off (a create_graph sweep): its faults give Python's
+  // inf or nan instead of an error, in a replay too.
+  bool quiet = false;
 };
 
 // Two records per cache line; the budget is 64 bytes.

@@ -118,6 +118,9 @@ class Program {
     // neuron's weights and inputs. Swept with no index loads, like hand-written
     // loops over two arrays.
     bool dense = false;
+    // The node (a Chain's: its finish) was built with faults off (Node::quiet), so
+    // a fault gives the forward's inf or nan, as it did when traced.
+    bool quiet = false;
   };
   // A Chain term t * u: a product's operands, or (t, one slot) for a plain term.
   struct Term {
