@@ -579,3 +579,20 @@ def test_grad_equals_backward_exactly_on_random_dags():
         # create_graph evaluates ops.def's g columns, which are written with ops and
         # may round differently from the numeric column (log10's 1 / (a ln 10)).
         assert graphed == pytest.approx(backward, rel=1e-12, abs=1e-300), graph.describe()
+
+
+def test_the_exponents_slope_at_base_zero_is_zero_in_graph_form_too():
+    # d(a ** b)/db = a ** b * ln a is 0 where a ** b is 0; as nodes, 0 * ln 0
+    # would have been nan.
+    for b0 in (2.0, 0.5, 3.0):
+        a, b = Value(0.0), Value(b0)
+        y = a**b
+        plain = [g.data for g in grad(y, [a, b])]
+        built = grad(y, [a, b], create_graph=True)
+        assert [g.data for g in built] == plain and plain[1] == 0.0
+        # And its own slope in b: the mask is a step, so d/db (out ln a) = 0 here.
+        assert grad(built[1], [b])[0].data == 0.0
+    a, b = Value(2.0), Value(3.0)
+    (slope,) = grad(a**b, [b], create_graph=True)
+    (curvature,) = grad(slope, [b])
+    assert curvature.data == pytest.approx(8.0 * math.log(2.0) ** 2, rel=1e-15)

@@ -18,6 +18,13 @@ inline Value gelu_slope(const Value& a) {
   return cdf + a * ((a * a) * -0.5).exp() * kInvSqrt2Pi;
 }
 
+// d(a ** b)/db = out ln a, and 0 where out is 0, as exponent_rule: there ln reads
+// 1 (a mask of out == 0 is added to a) rather than ln 0 = -inf times 0.
+inline Value exponent_slope(const Value& a, const Value& out) {
+  const Value out_is_zero = 1.0 - out.abs().step();
+  return out * (a + out_is_zero).log();
+}
+
 // elu' = 1 where a > 0, else k e^a. e^min(a, 0) keeps the unused side from
 // overflowing for large a.
 inline Value elu_slope(const Value& a, double k) {
