@@ -124,7 +124,17 @@ inline Fault overflow_fault(double a, double out) {
 // The switches below are generated from ops.def; each case is that op's column.
 #define ARENAGRAD_UNUSED (void)a, (void)b, (void)k
 
-inline double forward(Op op, double a, double b, double k) {
+// The three columns' switches are inlined wherever they are called: a call with a
+// constant op (every operator, a replay's Mul and Add) then folds to that op's
+// expression, and gcc otherwise judged the switches too big to inline at all (a
+// replay's backward spent a third of its instructions calling local_partials).
+#if defined(__GNUC__)
+#define ARENAGRAD_TABLE_INLINE inline __attribute__((always_inline))
+#else
+#define ARENAGRAD_TABLE_INLINE inline
+#endif
+
+ARENAGRAD_TABLE_INLINE double forward(Op op, double a, double b, double k) {
   using namespace rules;
   ARENAGRAD_UNUSED;
   switch (op) {
@@ -139,7 +149,8 @@ inline double forward(Op op, double a, double b, double k) {
   return std::nan("");
 }
 
-inline Partials local_partials(Op op, double a, double b, double k, double out) {
+ARENAGRAD_TABLE_INLINE Partials local_partials(Op op, double a, double b, double k,
+                                               double out) {
   using namespace rules;
   ARENAGRAD_UNUSED, (void)out;
   switch (op) {
@@ -154,7 +165,7 @@ inline Partials local_partials(Op op, double a, double b, double k, double out) 
   return Partials{0.0, 0.0};
 }
 
-inline Fault fault_of(Op op, double a, double b, double k, double out) {
+ARENAGRAD_TABLE_INLINE Fault fault_of(Op op, double a, double b, double k, double out) {
   using namespace rules;
   ARENAGRAD_UNUSED, (void)out;
   switch (op) {
