@@ -17,6 +17,7 @@
 #include "bindings.hpp"
 #include "convert.hpp"
 #include "flatten.hpp"
+#include "value_object.hpp"
 
 namespace arenagrad::bindings {
 namespace {
@@ -52,13 +53,18 @@ struct PendingTrace {
   bool used = false;
 };
 
+// The result for output k, registered as its node's object (one object per node).
+py::object result(const std::shared_ptr<Run>& run, std::size_t k) {
+  py::object obj = new_instance(CompiledValue(run->output(k), run, k));
+  register_node_object(obj);
+  return obj;
+}
+
 py::object results(const Trace& trace, const std::shared_ptr<Run>& run) {
-  if (trace.shape == ResultShape::Single)
-    return new_instance(CompiledValue(run->output(0), run, 0));
+  if (trace.shape == ResultShape::Single) return result(run, 0);
   const std::size_t n = run->output_count();
   py::list outs(n);
-  for (std::size_t k = 0; k < n; ++k)
-    outs[k] = new_instance(CompiledValue(run->output(k), run, k));
+  for (std::size_t k = 0; k < n; ++k) outs[k] = result(run, k);
   if (trace.shape == ResultShape::List) return std::move(outs);
   return py::tuple(outs);
 }
@@ -184,6 +190,7 @@ void bind_program(py::module_& m) {
       "graph; backward() differentiates through the replayed program into its "
       "parameters and argument Values.");
   compiled_value_type = reinterpret_cast<PyTypeObject*>(compiled.ptr());
+  install_compiled_value_hooks(compiled);
   compiled
       .def(
           "backward", [](py::handle self) { compiled_of(self).backward(); },

@@ -29,6 +29,7 @@ std::vector<PyObject*> rules;
 
 void (*pybind_init_instance)(py::detail::instance*, const void*) = nullptr;
 void (*pybind_dealloc)(py::detail::value_and_holder&) = nullptr;
+void (*pybind_compiled_dealloc)(py::detail::value_and_holder&) = nullptr;
 
 PyObject*& rule_slot(Index node) {
   if (node >= rules.size()) rules.resize(static_cast<std::size_t>(node) + 1, nullptr);
@@ -81,7 +82,8 @@ void init_instance(py::detail::instance* inst, const void* holder) {
   PyObject_GC_UnTrack(self);
 }
 
-void dealloc(py::detail::value_and_holder& v_h) {
+// Unregisters an instance that is its node's object (and drops its rule).
+void forget_object(py::detail::value_and_holder& v_h) noexcept {
   if (v_h.holder_constructed()) {
     auto* self = reinterpret_cast<PyObject*>(v_h.inst);
     const Value* v = v_h.value_ptr<Value>();
@@ -91,7 +93,18 @@ void dealloc(py::detail::value_and_holder& v_h) {
       if (v->id() < rules.size()) Py_XDECREF(std::exchange(rules[v->id()], nullptr));
     }
   }
+}
+
+void dealloc(py::detail::value_and_holder& v_h) {
+  forget_object(v_h);
   pybind_dealloc(v_h);  // destroys the Value: its node is released
+}
+
+// A CompiledValue is destroyed by its own class's dealloc (its destructor
+// releases its run), after the same unregistering.
+void compiled_dealloc(py::detail::value_and_holder& v_h) {
+  forget_object(v_h);
+  pybind_compiled_dealloc(v_h);
 }
 
 // Whether an edge parent -> child holds a reference to the child's object
@@ -221,6 +234,20 @@ void install_value_object_hooks(py::handle cls) {
   hooks.edge_added = &edge_added;
   hooks.edge_dropped = &edge_dropped;
   default_arena().set_hooks(hooks);
+}
+
+void register_node_object(py::handle obj) {
+  const Value* v = as_value(obj);
+  if (v != nullptr && v->arena().handle(v->id()) == nullptr) {
+    v->arena().set_handle(v->id(), obj.ptr());
+  }
+}
+
+void install_compiled_value_hooks(py::handle cls) {
+  py::detail::type_info* info =
+      py::detail::get_type_info(reinterpret_cast<PyTypeObject*>(cls.ptr()));
+  pybind_compiled_dealloc = info->dealloc;
+  info->dealloc = &compiled_dealloc;
 }
 
 }  // namespace arenagrad::bindings

@@ -16,6 +16,11 @@ void setup_value_type(PyHeapTypeObject* heap_type);
 // Called once the class exists: hooks pybind11's instance creation and destruction
 // (so every object, however made, becomes its node's object) and the core's hooks.
 void install_value_object_hooks(py::handle cls);
+// For CompiledValue (a Value subclass made only by the replay): its instances are
+// registered by register_node_object and unregistered by its own dealloc, hooked
+// here, so a graph built on a replay's result leads back to that very object.
+void install_compiled_value_hooks(py::handle cls);
+void register_node_object(py::handle obj);
 
 // The Python rule (`_backward`) set on a node's object, or nullptr.
 PyObject* rule_of(Index node);

@@ -3,6 +3,7 @@ from, on data and on every gradient, and behave like Values."""
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 import subprocess
@@ -599,3 +600,23 @@ def test_python_defined_ops_are_refused_by_name():
     f = arenagrad.compile(lambda x: node * x)
     with pytest.raises(TypeError, match="'mine'"):
         f(1.0)
+
+
+def test_a_graph_built_on_a_result_leads_back_to_that_very_object():
+    # One object per node holds for replay results too: the lecture's trace() keys
+    # nodes by id(), and a result used again must not appear as a stranger.
+    f = arenagrad.compile(lambda v: v * 2.0 + 1.0)
+    gc.collect()
+    base = arenagrad.arena_stats()["live"]
+    y = f(Value(1.0))
+    z = y * 3.0
+    w = y * y
+    assert z._prev[0] is y and w._prev[0] is y and w._prev[1] is y
+    z.backward()
+    assert y.grad == 3.0
+    del y
+    kept = z._prev[0]  # the node outlives its first object: a new one stands in
+    assert isinstance(kept, Value) and z._prev[0] is kept and kept.data == 3.0
+    del z, w, kept
+    gc.collect()
+    assert arenagrad.arena_stats()["live"] == base
