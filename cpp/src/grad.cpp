@@ -28,8 +28,8 @@ struct NumberAlgebra {
     const Node& n = arena.node(node);
     const double b = n.child[1] == kNoNode ? 0.0 : arena.data(n.child[1]);
     const Partials d = local_partials(n.op, arena.data(n.child[0]), b, n.k, n.data);
-    if (da != nullptr) *da += g * d.da;
-    if (db != nullptr) *db += g * d.db;
+    if (da != nullptr) arenagrad::accumulate(*da, g, d.da);
+    if (db != nullptr) arenagrad::accumulate(*db, g, d.db);
   }
 
   Value result(const Adjoint& g) const { return Value(g, arena); }

@@ -359,8 +359,8 @@ void Program::backward(std::size_t output, double seed, double* argument_grads) 
   const auto term = [&](const Term& t, double grad) {
     const double reaching = grad * add.db;
     const Partials mul = local_partials(Op::Mul, v[t.t], v[t.u], 0.0, 0.0);
-    g[t.t] += reaching * mul.da;
-    g[t.u] += reaching * mul.db;
+    accumulate(g[t.t], reaching, mul.da);
+    accumulate(g[t.u], reaching, mul.db);
   };
   const double* pa = partial_a_.data();
   const double* pb = partial_b_.data();
@@ -375,7 +375,11 @@ void Program::backward(std::size_t output, double seed, double* argument_grads) 
     if (in.chain) {
       // Through the finish first; the chain's own gradient starts from zero, as
       // an interior node's does in Arena::backward.
-      if (in.finish != Op::Leaf) grad = 0.0 + grad * pa[i];
+      if (in.finish != Op::Leaf) {
+        double chain_grad = 0.0;
+        accumulate(chain_grad, grad, pa[i]);
+        grad = chain_grad;
+      }
       // The order the separate nodes' rules ran in: the last term first; the
       // start is reached from the first addition, before that addition's term.
       const Term* t = terms + in.b;
@@ -387,11 +391,11 @@ void Program::backward(std::size_t output, double seed, double* argument_grads) 
         const auto dense_term = [&](std::uint32_t c) {
           const double reaching = grad * add.db;
           const Partials mul = local_partials(Op::Mul, vt[c], vu[c], 0.0, 0.0);
-          gt[c] += reaching * mul.da;
-          gu[c] += reaching * mul.db;
+          accumulate(gt[c], reaching, mul.da);
+          accumulate(gu[c], reaching, mul.db);
         };
         for (std::uint32_t c = in.count; c-- > 1;) dense_term(c);
-        g[in.a] += grad * add.da;
+        accumulate(g[in.a], grad, add.da);
         dense_term(0);
         continue;
       }
@@ -401,12 +405,12 @@ void Program::backward(std::size_t output, double seed, double* argument_grads) 
         term(t[c - 1], grad);
       }
       if (c == 1) term(t[1], grad);
-      g[in.a] += grad * add.da;
+      accumulate(g[in.a], grad, add.da);
       term(t[0], grad);
       continue;
     }
-    g[in.a] += grad * pa[i];
-    g[in.b] += grad * pb[i];
+    accumulate(g[in.a], grad, pa[i]);
+    accumulate(g[in.b], grad, pb[i]);
   }
   for (std::size_t p = 0; p < parameter_node_.size(); ++p) {
     const Index node = parameter_node_[p];

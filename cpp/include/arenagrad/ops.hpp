@@ -224,7 +224,7 @@ inline constexpr const char* name(Op op) {
 }
 
 // The chain rule's one step, used by every backward sweep (Arena::backward,
-// local_backward, Program::backward): an operand's gradient collects the node's
+// local_backward, Program::backward, grad()): an operand's gradient collects the node's
 // gradient times the op's local derivative. Accumulated (+=): an operand used twice,
 // as in a*a, collects both terms.
 inline void accumulate(double& operand_grad, double node_grad,
