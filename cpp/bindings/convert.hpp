@@ -70,16 +70,26 @@ inline void prepare_thread_for_exceptions() noexcept {
   static_cast<void>(in_flight);
 }
 
+// A new, empty instance of a pybind11 class with one C++ base (the simple layout,
+// which allocates nothing more). pybind11's make_new_instance does not check what
+// tp_alloc returned, so out of memory there would crash instead of raising.
+inline PyObject* allocate_instance(PyTypeObject* type) {
+  PyObject* self = type->tp_alloc(type, 0);
+  if (self == nullptr) throw py::error_already_set();
+  reinterpret_cast<py::detail::instance*>(self)->allocate_layout();
+  return self;
+}
+
 // py::cast(T&&) for a class bound with the default holder, without pybind11's leak:
 // if registering the new instance runs out of memory, pybind11 frees the value's
 // memory without destroying it (a CompiledValue's node and its run's arguments
 // would never be released). Here the value is destroyed and the error propagates.
 template <class T>
 py::object new_instance(T&& value) {
+  prepare_thread_for_exceptions();
   const py::detail::type_info* info = py::detail::get_type_info(typeid(T));
-  PyObject* self = py::detail::make_new_instance(info->type);
-  if (self == nullptr) throw py::error_already_set();
-  py::object owner = py::reinterpret_steal<py::object>(self);
+  py::object owner = py::reinterpret_steal<py::object>(allocate_instance(info->type));
+  PyObject* self = owner.ptr();
   auto* inst = reinterpret_cast<py::detail::instance*>(self);
   auto v_h = inst->get_value_and_holder(info, true);
   auto held = std::make_unique<T>(std::forward<T>(value));

@@ -61,8 +61,10 @@ void init_instance(py::detail::instance* inst, const void* holder) {
     // pybind11 registers an instance before its holder owns the Value; when that
     // registration runs out of memory, pybind11's dealloc would free the Value's
     // memory without destroying it, and its node would never be released.
+    // Only a Value this instance was to own: not one cast by reference or handed
+    // over in an existing holder (no path does either today).
     auto v_h = inst->get_value_and_holder(value_type_info, false);
-    if (v_h && !v_h.holder_constructed()) {
+    if (inst->owned && holder == nullptr && v_h && !v_h.holder_constructed()) {
       delete v_h.value_ptr<Value>();
       v_h.value_ptr() = nullptr;
     }
@@ -184,9 +186,8 @@ void edge_dropped(void*, void* handle) { Py_DECREF(static_cast<PyObject*>(handle
 // register it as the node's object.
 py::object new_value_object(Value&& v) {
   prepare_thread_for_exceptions();
-  PyObject* self = py::detail::make_new_instance(value_type);
-  if (self == nullptr) throw py::error_already_set();
-  py::object owner = py::reinterpret_steal<py::object>(self);
+  py::object owner = py::reinterpret_steal<py::object>(allocate_instance(value_type));
+  PyObject* self = owner.ptr();
   auto* inst = reinterpret_cast<py::detail::instance*>(self);
   auto v_h = inst->get_value_and_holder(value_type_info, true);
   v_h.value_ptr() = new Value(std::move(v));

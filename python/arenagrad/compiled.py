@@ -66,8 +66,10 @@ ops:
   trace refuses them with a TypeError naming the node's ``_op``;
 * interior graph of the result: a replay's result is a leaf of the dynamic graph,
   so ``result._prev`` is empty, and a graph built *on* a result
-  (``result * 2``) stops at it when differentiated. Put the whole loss inside the
-  compiled function.
+  (``result * 2``) stops at it when differentiated with ``backward()``. (A
+  hand-written micrograd loop that calls every node's ``_backward()`` does reach
+  through it: a result's ``_backward()`` sweeps its grad through the program.) Put
+  the whole loss inside the compiled function.
 """
 
 from __future__ import annotations

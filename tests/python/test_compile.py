@@ -620,3 +620,14 @@ def test_a_graph_built_on_a_result_leads_back_to_that_very_object():
     del z, w, kept
     gc.collect()
     assert arenagrad.arena_stats()["live"] == base
+
+
+def test_backward_stops_at_a_result_and_its_own_backward_sweeps_the_program():
+    w = Value(0.5)
+    f = arenagrad.compile(lambda v: v * w)
+    y = f(Value(2.0))
+    z = y * 3.0
+    z.backward()  # the dynamic graph: y is a leaf of it
+    assert (y.grad, w.grad) == (3.0, 0.0)
+    y._backward()  # what a hand-written micrograd loop over _prev calls next
+    assert w.grad == 6.0
