@@ -41,8 +41,10 @@ def vm_bytes():
 def cap(extra_mb):
     resource.setrlimit(resource.RLIMIT_AS, (vm_bytes() + int(extra_mb * 2**20), HARD))
 
+_UNCAPPED = (HARD, HARD)  # built now: lifting the cap must not need new memory
+
 def uncap():
-    resource.setrlimit(resource.RLIMIT_AS, (HARD, HARD))
+    resource.setrlimit(resource.RLIMIT_AS, _UNCAPPED)
 
 def grow_until_full(step, x, limit=3 * 10**6, extra_mb=48):
     # x = step(x) until memory runs out; returns (how it ended, nodes left behind).
